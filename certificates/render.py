@@ -1,0 +1,162 @@
+"""Certificate HTML (Jinja2) and PDF/A-3b (WeasyPrint), with no network and no app.
+
+Usage::
+
+    pdf_bytes = render_certificate_pdf(CertificateData(...))
+
+Everything the template shows comes from ``CertificateData`` (escaped by
+Jinja's autoescape) plus the QR code, which segno draws as inline SVG from the
+verification URL, so nothing is fetched but the package's own CSS and fonts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+import logging
+from typing import Any
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from weasyprint import HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
+
+from .data import CertificateData
+from .fetcher import ASSETS_BASE_URL, ASSETS_DIR, PackageAssetFetcher
+from .labels import format_long_date, labels_for
+
+PDF_VARIANT = "pdf/a-3b"
+
+# Font sizes step down with the name's length, because CSS cannot shrink text
+# to fit a line: up to ~34 characters fit on one line at the largest size,
+# "Maria Johanna Elisabeth van den Berg-Çelik" (42) fits at the middle one,
+# up to ~62 fit at the smallest; longer names are split into two balanced
+# lines, since WeasyPrint has no `text-wrap: balance` and would otherwise
+# leave one word alone on the second line.
+_NAME_SIZE_LIMITS = ((34, "name-large"), (48, "name-medium"))
+_NAME_SIZE_LONGEST = "name-small"
+_NAME_ONE_LINE_LIMIT = 62
+
+
+class _IgnoreFontTimestampWarning(logging.Filter):
+    """Drop fontTools' warning about EB Garamond's head timestamp.
+
+    FontForge wrote a Unix timestamp where OpenType expects seconds since 1904;
+    fontTools warns on every subset, i.e. on every certificate, and the warning
+    says nothing about the output. We ship the font files unmodified.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "timestamp seems very low" not in record.getMessage()
+
+
+logging.getLogger("fontTools.ttLib.tables._h_e_a_d").addFilter(
+    _IgnoreFontTimestampWarning()
+)
+
+_ENVIRONMENT = Environment(
+    loader=FileSystemLoader(ASSETS_DIR),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class CertificateRenderError(RuntimeError):
+    """The certificate could not be rendered as one PDF page."""
+
+
+def render_certificate_html(data: CertificateData, *, is_compact: bool = False) -> str:
+    """The HTML WeasyPrint lays out; its asset URLs are relative to the package.
+
+    ``is_compact`` tightens the type for the rare certificate whose content
+    would otherwise spill onto a second page.
+    """
+    template = _ENVIRONMENT.get_template("certificate.html")
+    return template.render(**_template_context(data, is_compact=is_compact))
+
+
+def render_certificate_pdf(data: CertificateData) -> bytes:
+    """One A4 landscape page, PDF/A-3b, fonts embedded, nothing fetched."""
+    for is_compact in (False, True):
+        document = _layout(render_certificate_html(data, is_compact=is_compact))
+        if len(document.pages) == 1:
+            break
+    else:
+        raise CertificateRenderError(
+            f"certificate {data.verification_code} does not fit on one page "
+            f"({len(document.pages)} pages)"
+        )
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _layout(html: str) -> Document:
+    try:
+        return HTML(
+            string=html, base_url=ASSETS_BASE_URL, url_fetcher=PackageAssetFetcher()
+        ).render(font_config=FontConfiguration())
+    except FatalURLFetchingError as exc:
+        # WeasyPrint raises this BaseException subclass so that it escapes its
+        # own error handling; turn it into an ordinary error for our callers.
+        raise CertificateRenderError(str(exc)) from exc.__cause__
+
+
+def _template_context(data: CertificateData, *, is_compact: bool) -> dict[str, Any]:
+    labels = labels_for(data.language)
+    completed_on = format_long_date(data.completed_date, data.language)
+    issued_on = format_long_date(data.issued_datetime.date(), data.language)
+    return {
+        "data": data,
+        "labels": labels,
+        "is_compact": is_compact,
+        "name_size_class": _name_size_class(data.learner_name),
+        "name_lines": _name_lines(data.learner_name),
+        "completed_after": labels["completed_after"].format(date=completed_on),
+        "issued_on": labels["issued_on"].format(date=issued_on),
+        "shadow_days": [
+            (format_long_date(date.fromisoformat(day), data.language), host)
+            for day, host in data.shadow_days
+        ],
+        "pdf_title": labels["title"].format(
+            course=data.course_title, name=data.learner_name
+        ),
+        "pdf_subject": labels["subject"].format(course=data.course_title),
+        "pdf_date": _w3c_utc(data.issued_datetime),
+        "qr_svg": _qr_svg(data.verification_url),
+        "is_url_linkable": data.verification_url.startswith(("https://", "http://")),
+    }
+
+
+def _name_size_class(name: str) -> str:
+    length = len(" ".join(name.split()))
+    for limit, css_class in _NAME_SIZE_LIMITS:
+        if length <= limit:
+            return css_class
+    return _NAME_SIZE_LONGEST
+
+
+def _name_lines(name: str) -> tuple[str, ...]:
+    name = " ".join(name.split())
+    if len(name) <= _NAME_ONE_LINE_LIMIT or " " not in name:
+        return (name,)
+    middle = len(name) / 2
+    spaces = [i for i, char in enumerate(name) if char == " "]
+    split_at = min(spaces, key=lambda i: abs(i - middle))
+    return (name[:split_at], name[split_at + 1 :])
+
+
+def _qr_svg(url: str) -> Markup:
+    # segno writes only a <path> of the modules (no text, no title), so the SVG
+    # is safe to insert unescaped; the URL itself is printed escaped elsewhere.
+    # border=4 is the quiet zone the QR specification asks for.
+    qr = segno.make(url, error="m", micro=False)
+    return Markup(qr.svg_inline(omitsize=True, border=4, dark="#000", svgclass="qr"))
+
+
+def _w3c_utc(moment: datetime) -> str:
+    """The issue time as W3C date-time in UTC, the form WeasyPrint's metadata takes."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
