@@ -1,0 +1,95 @@
+"""Kennisdeling: an LTI 1.3 tool for the training of Dutch library staff."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config
+from .extensions import babel, csrf, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    config.apply_local_defaults(app.config, Path(app.instance_path))
+    if app.config["DEMO_LMS_ENABLED"] is None:
+        app.config["DEMO_LMS_ENABLED"] = app.debug
+    _configure_proxy(app)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    from . import models  # noqa: F401  (every table, for Alembic)
+
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    from .i18n import init_i18n
+
+    init_i18n(app)
+    from .templating import init_templating
+
+    init_templating(app)
+
+    from .lti.session import LaunchSessionInterface
+
+    app.session_interface = LaunchSessionInterface()
+    _register_blueprints(app)
+
+    from .errors import register_error_handlers
+    from .security_headers import init_security_headers
+
+    register_error_handlers(app)
+    init_security_headers(app)
+    _register_sqlite_pragmas(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import health, i18n
+    from .demo_lms import bp as demo_lms_bp
+    from .learning import bp as learning_bp
+    from .lti import bp as lti_bp
+    from .lti.cli import keys_bp
+    from .lti.context import add_ltik_to_urls
+    from .platforms import bp as platforms_bp
+    from .trainer import bp as trainer_bp
+
+    blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, trainer_bp]
+    if app.config["DEMO_LMS_ENABLED"]:
+        blueprints.append(demo_lms_bp)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    app.url_defaults(add_ltik_to_urls)
+
+
+def _configure_proxy(app: Flask) -> None:
+    """Behind a TLS proxy, trust its X-Forwarded-* so URLs and cookies say https."""
+    counts = {k: int(app.config[f"PROXY_FIX_X_{k.upper()}"]) for k in ("for", "proto", "host")}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"], x_host=counts["host"]
+        )
+
+
+def _register_sqlite_pragmas(app: Flask) -> None:
+    """WAL lets readers and one writer work at once; the timeout waits for locks."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,65 @@
+"""Defaults for every setting; each is overridden by a ``FLASK_<NAME>`` variable."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+DEFAULTS: dict[str, object] = {
+    # Filled in by ``apply_local_defaults`` when the environment does not say.
+    "SQLALCHEMY_DATABASE_URI": None,
+    "SECRET_KEY": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The tool lives in an LMS iframe on another site: only SameSite=None cookies
+    # reach it, browsers demand Secure with that, and Partitioned (CHIPS) keeps
+    # the cookie alive where third-party cookies are blocked.
+    "SESSION_COOKIE_NAME": "kd_session",
+    "SESSION_COOKIE_SAMESITE": "None",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_PARTITIONED": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    # The CSRF token lives in the launch's server-side session, which expires
+    # with the launch; a second clock on the token would only add failures.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_SSL_STRICT": False,  # the Referer is the LMS, never our origin
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    # LTI timings (seconds).
+    "LTI_LAUNCH_LIFETIME": 4 * 3600,  # how long a launch session (ltik) is valid
+    "LTI_STATE_LIFETIME": 600,  # login -> launch must happen within this
+    "LTI_CLOCK_LEEWAY": 60,  # clock skew allowed on exp/iat (pylti1.3#146)
+    "LTI_MAX_TOKEN_AGE": 600,  # an id_token with an older iat is refused
+    "LTI_JWKS_TIMEOUT": 5,
+    "LTI_JWKS_MAX_AGE": 3600,  # when the platform sends no Cache-Control
+    "LTI_JWKS_MIN_REFETCH": 30,  # unknown kid: refetch at most this often
+    # None: on when Flask runs in debug mode (the README's first command).
+    "DEMO_LMS_ENABLED": None,
+    "TOOL_TITLE": "Kennisdeling",
+    # Count of reverse proxies in front of the app (ProxyFix); 0 = none.
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+}
+
+
+def apply_local_defaults(config: dict, instance_path: Path) -> None:
+    """SQLite and a generated secret in the instance folder, for local use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        db_file = instance_path / "kennisdeling.sqlite3"
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _read_or_create_secret(instance_path / "secret_key")
+    if not config.get("TOOL_KEY_PASSPHRASE"):
+        # Encrypts the tool's private signing keys at rest.
+        config["TOOL_KEY_PASSPHRASE"] = config["SECRET_KEY"]
+
+
+def _read_or_create_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_hex(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

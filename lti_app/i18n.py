@@ -1,0 +1,51 @@
+"""The user's language: launch locale, then an explicit choice, then the browser."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from .extensions import babel
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    from .lti.context import current_launch
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") if session else None
+    if chosen in languages:
+        return chosen
+    launch = current_launch()
+    if launch and launch.locale:
+        # LMS locales look like "nl", "nl_NL", "en-GB", "en_us".
+        language = launch.locale.replace("-", "_").split("_")[0].lower()
+        if language in languages:
+            return language
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+
+
+@bp.post("/language")
+def set_language():
+    """Switch nl/en for this launch; the LMS locale is only the default."""
+    from .lti.context import current_launch
+
+    launch = current_launch()
+    if launch is None:
+        abort(401)
+    language = request.form.get("lang")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+        flash(_("Language changed."))
+    return redirect(url_for("trainer.dashboard" if launch.is_trainer else "learning.home"))

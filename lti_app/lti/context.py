@@ -1,0 +1,127 @@
+"""What a feature knows about the current launch, and the ltik that carries it.
+
+After the launch nothing depends on cookies: a signed, short-lived token (the
+"ltik", as ltijs calls it) names the launch and travels in the tool's own
+links and forms. `url_for` adds it automatically (see `add_ltik_to_urls`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import wraps
+
+from flask import abort, current_app, g, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from .store import get_store
+
+LTIK_PARAM = "ltik"
+_SALT = "kennisdeling-ltik"
+# Endpoints that never belong to a launch and must not carry its token.
+_NO_LTIK_PREFIXES = ("static", "lti.", "demo_lms.", "verification.", "health")
+
+
+@dataclass(frozen=True)
+class LaunchContext:
+    launch_id: str
+    platform_id: int
+    deployment_id: int
+    person_id: int
+    context_id: int
+    resource_link_id: int | None
+    enrollment_id: int
+    role: str  # learner | trainer | admin
+    is_admin: bool
+    person_name: str
+    context_title: str
+    locale: str | None
+    message_type: str
+    return_url: str | None
+    course_slug: str | None = None
+    module_slug: str | None = None
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role in ("trainer", "admin")
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def make_ltik(launch_id: str) -> str:
+    return _serializer().dumps(launch_id)
+
+
+def launch_id_from_ltik(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return _serializer().loads(token, max_age=current_app.config["LTI_LAUNCH_LIFETIME"])
+    except BadSignature:  # also SignatureExpired
+        return None
+
+
+def ltik_from_request() -> str | None:
+    return (
+        request.args.get(LTIK_PARAM)
+        or (request.form.get(LTIK_PARAM) if request.method == "POST" else None)
+        or request.headers.get("X-Ltik")
+    )
+
+
+def _context_key(launch_id: str) -> str:
+    return f"launch-context:{launch_id}"
+
+
+def save_launch_context(context: LaunchContext) -> str:
+    """Store the context for the launch's lifetime; return its ltik."""
+    get_store().put(
+        _context_key(context.launch_id), asdict(context), current_app.config["LTI_LAUNCH_LIFETIME"]
+    )
+    return make_ltik(context.launch_id)
+
+
+def current_launch() -> LaunchContext | None:
+    """The launch this request belongs to, or None (no, bad or expired ltik)."""
+    if "launch" not in g:
+        token = ltik_from_request()
+        launch_id = launch_id_from_ltik(token)
+        data = get_store().get(_context_key(launch_id)) if launch_id else None
+        g.launch = LaunchContext(**data) if data else None
+        g.ltik = token if data else None
+    return g.launch
+
+
+def replace_launch_context(context: LaunchContext) -> None:
+    """Update the stored context (e.g. a resource link bound to a course)."""
+    get_store().put(
+        _context_key(context.launch_id), asdict(context), current_app.config["LTI_LAUNCH_LIFETIME"]
+    )
+    g.launch = context
+
+
+def launch_required(roles: set[str] | None = None):
+    """Only for requests that carry a valid launch, optionally in one of `roles`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            launch = current_launch()
+            if launch is None:
+                abort(401)
+            if roles and launch.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def add_ltik_to_urls(endpoint: str, values: dict) -> None:
+    """`app.url_defaults` hook: the tool's own links keep the launch."""
+    if endpoint.startswith(_NO_LTIK_PREFIXES) or LTIK_PARAM in values:
+        return
+    if g.get("ltik"):
+        values[LTIK_PARAM] = g.ltik

@@ -1,0 +1,90 @@
+"""The platforms' public keys: fetched, cached, refetched on an unknown kid.
+
+pylti1p3 caches a key set for a fixed time and never refetches when a platform
+rotates its key; here the cache honours Cache-Control max-age, an unknown kid
+triggers one refetch (at most every LTI_JWKS_MIN_REFETCH seconds, so forged
+tokens cannot make us hammer the platform), and a platform that is down is
+answered from the cached copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+
+import requests
+from flask import current_app
+
+from ..platforms.models import Platform
+from .store import get_store
+
+log = logging.getLogger(__name__)
+
+_CACHE_KEEP_SECONDS = 30 * 24 * 3600  # stale copies serve while a platform is down
+_http = requests.Session()
+
+
+class PlatformKeysUnavailable(Exception):
+    """The key set could not be fetched and no cached copy exists."""
+
+
+def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
+    """The platform's public JWK with this kid, or None when it has none."""
+    if platform.static_jwks:
+        return _pick(json.loads(platform.static_jwks), kid)
+    url = platform.jwks_url or ""
+    store = get_store()
+    cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
+    cached = store.get(cache_key)
+    now = time.time()
+    if cached:
+        jwk = _pick(cached["jwks"], kid)
+        is_fresh = now < cached["fetched_at"] + cached["max_age"]
+        may_refetch = now >= cached["fetched_at"] + current_app.config["LTI_JWKS_MIN_REFETCH"]
+        if jwk and is_fresh:
+            return jwk
+        if not may_refetch:
+            return jwk
+    try:
+        jwks, max_age = _fetch(url)
+    except PlatformKeysUnavailable:
+        if cached:
+            log.warning("platform %s key set unreachable; using cached copy", platform.id)
+            return _pick(cached["jwks"], kid)
+        raise
+    store.put_now(
+        cache_key, {"jwks": jwks, "fetched_at": now, "max_age": max_age}, _CACHE_KEEP_SECONDS
+    )
+    return _pick(jwks, kid)
+
+
+def _pick(jwks: dict, kid: str) -> dict | None:
+    for jwk in jwks.get("keys", []):
+        if jwk.get("kid") == kid:
+            return jwk
+    return None
+
+
+def _fetch(url: str) -> tuple[dict, int]:
+    config = current_app.config
+    try:
+        response = _http.get(
+            url, timeout=config["LTI_JWKS_TIMEOUT"], headers={"Accept": "application/json"}
+        )
+        response.raise_for_status()
+        jwks = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise PlatformKeysUnavailable(url) from exc
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise PlatformKeysUnavailable(url)
+    return jwks, _max_age(response.headers.get("Cache-Control"), config["LTI_JWKS_MAX_AGE"])
+
+
+def _max_age(cache_control: str | None, default: int) -> int:
+    match = re.search(r"max-age=(\d+)", cache_control or "")
+    if not match:
+        return default
+    return min(max(int(match.group(1)), 60), 24 * 3600)

@@ -1,0 +1,42 @@
+"""Flask's session, kept server-side per launch when the request carries an ltik.
+
+Inside an LMS iframe the browser may drop every cookie, so flashed messages and
+the CSRF token live with the launch in the shared store; requests without an
+ltik (the demo LMS, a host's confirmation page) use the normal cookie session.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+from ..extensions import db
+from .context import launch_id_from_ltik, ltik_from_request
+from .store import get_store
+
+
+class LaunchSession(SecureCookieSession):
+    launch_id: str = ""
+
+
+class LaunchSessionInterface(SecureCookieSessionInterface):
+    def open_session(self, app, request):
+        launch_id = launch_id_from_ltik(ltik_from_request())
+        if launch_id is None:
+            return super().open_session(app, request)
+        session = LaunchSession(get_store().get(_key(launch_id)) or {})
+        session.launch_id = launch_id
+        return session
+
+    def save_session(self, app, session, response):
+        if not isinstance(session, LaunchSession):
+            return super().save_session(app, session, response)
+        if session.modified:
+            get_store().put(
+                _key(session.launch_id), dict(session), current_app.config["LTI_LAUNCH_LIFETIME"]
+            )
+            db.session.commit()
+
+
+def _key(launch_id: str) -> str:
+    return f"launch-session:{launch_id}"

@@ -1,0 +1,91 @@
+"""A key-value store with expiry that every worker and host shares.
+
+Holds one-time values (OIDC state with its nonce), launch data, launch
+sessions and cached platform key sets. The database is the default so that
+several workers on one SQLite file or one PostgreSQL behave as one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..timeutil import utc_now
+from .models import StoredValue
+
+
+class DatabaseStore:
+    """Reads and writes join the request's transaction (one commit per request)."""
+
+    def get(self, key: str) -> Any | None:
+        row = db.session.execute(
+            select(StoredValue.value).where(
+                StoredValue.key == key, StoredValue.expires_at > utc_now()
+            )
+        ).first()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, value: Any, ttl: int) -> None:
+        db.session.execute(_upsert(key, value, ttl))
+
+    def put_now(self, key: str, value: Any, ttl: int) -> None:
+        """Write in a transaction of its own, committed even if the request fails.
+
+        For caches that a refused launch must still keep (a platform's key set
+        and when it was fetched), so an attacker cannot force refetches.
+        """
+        with db.engine.begin() as connection:
+            connection.execute(_upsert(key, value, ttl))
+
+    def pop(self, key: str) -> Any | None:
+        """Remove and return a value; of two concurrent callers only one gets it.
+
+        The DELETE's row count decides: on PostgreSQL the second DELETE waits for
+        the first transaction and then matches no row; SQLite serialises writers.
+        """
+        value = self.get(key)
+        if value is None:
+            return None
+        result = db.session.execute(
+            delete(StoredValue).where(
+                StoredValue.key == key, StoredValue.expires_at > utc_now()
+            )
+        )
+        return value if result.rowcount == 1 else None
+
+    def delete(self, key: str) -> None:
+        db.session.execute(delete(StoredValue).where(StoredValue.key == key))
+
+    def purge_expired(self) -> int:
+        result = db.session.execute(
+            delete(StoredValue).where(StoredValue.expires_at <= utc_now())
+        )
+        return result.rowcount
+
+
+def _upsert(key: str, value: Any, ttl: int):
+    values = {
+        "key": key,
+        "value": json.dumps(value),
+        "expires_at": utc_now() + timedelta(seconds=ttl),
+    }
+    dialect = db.engine.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(StoredValue).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=[StoredValue.key],
+        set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+    )
+
+
+def get_store() -> DatabaseStore:
+    return _STORE
+
+
+_STORE = DatabaseStore()

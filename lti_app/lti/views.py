@@ -1,0 +1,88 @@
+"""/lti/login, /lti/launch and /lti/jwks (registration URLs come with issue 9)."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, request, url_for
+from pylti1p3.contrib.flask import FlaskRequest
+
+from ..extensions import csrf, db
+from ..people import service as people
+from . import bp, keys
+from .context import LaunchContext, save_launch_context
+from .launch import ToolMessageLaunch, ToolOIDCLogin
+from .launch_store import SharedLaunchDataStorage
+from .tool_config import DatabaseToolConf
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # a cross-site POST from the LMS, protected by state and nonce
+def login():
+    oidc_login = ToolOIDCLogin(FlaskRequest(), DatabaseToolConf())
+    response = oidc_login.redirect(url_for("lti.launch", _external=True))
+    db.session.commit()
+    return response
+
+
+@bp.post("/launch")
+@csrf.exempt  # the id_token's signature, state and nonce protect this POST
+def launch():
+    lifetime = current_app.config["LTI_LAUNCH_LIFETIME"]
+    message_launch = ToolMessageLaunch(
+        FlaskRequest(), DatabaseToolConf(), launch_data_storage=SharedLaunchDataStorage(lifetime)
+    )
+    message_launch.set_launch_data_lifetime(lifetime)
+    message_launch.validate()
+    claims = message_launch.get_launch_data()
+    records = people.record_launch(
+        platform=message_launch.platform, deployment=message_launch.deployment, claims=claims
+    )
+    message_launch.consume_state()
+    message_launch.save_launch_data()
+    context = _launch_context(message_launch.get_launch_id(), records, claims)
+    ltik = save_launch_context(context)
+    db.session.commit()
+    current_app.logger.info(
+        "launch person=%s context=%s role=%s", context.person_id, context.context_id, context.role
+    )
+    return redirect(url_for(_landing_endpoint(context), ltik=ltik), code=303)
+
+
+@bp.get("/jwks")
+def jwks():
+    body = keys.public_jwks()
+    db.session.commit()  # the first call creates the key
+    response = jsonify(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> LaunchContext:
+    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    link = records.resource_link
+    return LaunchContext(
+        launch_id=launch_id,
+        platform_id=records.person.platform_id,
+        deployment_id=records.context.deployment_id,
+        person_id=records.person.id,
+        context_id=records.context.id,
+        resource_link_id=link.id if link else None,
+        enrollment_id=records.enrollment.id,
+        role=records.enrollment.role,
+        is_admin=records.is_admin,
+        person_name=records.person.display_name,
+        context_title=records.context.title or "",
+        locale=records.person.locale,
+        message_type=claims[CLAIM + "message_type"],
+        return_url=presentation.get("return_url"),
+        course_slug=link.course_slug if link else None,
+        module_slug=link.module_slug if link else None,
+    )
+
+
+def _landing_endpoint(context: LaunchContext) -> str:
+    if context.message_type == "LtiDeepLinkingRequest":
+        return "learning.choose_content"
+    return "trainer.dashboard" if context.is_trainer else "learning.home"

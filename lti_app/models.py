@@ -1,0 +1,5 @@
+"""Import every feature's models so that Alembic and create_all see all tables."""
+
+from .lti.models import StoredValue, ToolKey  # noqa: F401
+from .people.models import Context, Enrollment, Person, ResourceLink  # noqa: F401
+from .platforms.models import Deployment, Platform  # noqa: F401

@@ -1,0 +1,129 @@
+"""Create or update persons, LMS courses, links and enrolments from a launch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..platforms.models import Deployment, Platform
+from ..timeutil import utc_now
+from . import roles as lti_roles
+from .models import Context, Enrollment, Person, ResourceLink
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+@dataclass(frozen=True)
+class LaunchRecords:
+    person: Person
+    context: Context
+    resource_link: ResourceLink | None
+    enrollment: Enrollment
+    is_admin: bool
+
+
+def record_launch(
+    *, platform: Platform, deployment: Deployment, claims: Mapping[str, Any]
+) -> LaunchRecords:
+    """Write who launched from where; flushes, the caller commits."""
+    now = utc_now()
+    person = upsert_person(platform=platform, sub=str(claims["sub"]), claims=claims)
+    person.last_seen_at = now
+    context_claim = claims.get(CLAIM + "context") or {}
+    # A launch without a context (e.g. from an admin page) still needs a home:
+    # one per deployment, keyed by the deployment id.
+    lms_context_id = str(context_claim.get("id") or f"deployment:{deployment.deployment_id}")
+    context = upsert_context(deployment=deployment, lms_context_id=lms_context_id)
+    context.title = _text(context_claim.get("title"), 500) or context.title
+    context.label = _text(context_claim.get("label"), 200) or context.label
+    nrps = claims.get(NRPS_CLAIM) or {}
+    ags = claims.get(AGS_CLAIM) or {}
+    context.memberships_url = nrps.get("context_memberships_url") or context.memberships_url
+    context.lineitems_url = ags.get("lineitems") or context.lineitems_url
+    if ags.get("scope"):
+        context.ags_scopes = " ".join(ags["scope"])
+
+    link = None
+    link_claim = claims.get(CLAIM + "resource_link") or {}
+    if link_claim.get("id"):
+        link = upsert_resource_link(context=context, lms_resource_link_id=str(link_claim["id"]))
+        link.title = _text(link_claim.get("title"), 500) or link.title
+        if ags.get("lineitem"):
+            link.lineitem_url = ags["lineitem"]
+
+    roles = [r for r in claims.get(CLAIM + "roles") or [] if isinstance(r, str)]
+    enrollment = upsert_enrollment(person=person, context=context)
+    enrollment.role = lti_roles.course_role(roles)
+    enrollment.lti_roles = " ".join(roles)[:2000]
+    enrollment.has_launched = True
+    enrollment.last_launch_at = now
+    db.session.flush()
+    return LaunchRecords(person, context, link, enrollment, lti_roles.is_admin(roles))
+
+
+def upsert_person(*, platform: Platform, sub: str, claims: Mapping[str, Any]) -> Person:
+    person = db.session.scalar(
+        select(Person).where(Person.platform_id == platform.id, Person.sub == sub)
+    )
+    if person is None:
+        person = Person(platform=platform, sub=sub)
+        db.session.add(person)
+    # Privacy settings may strip name and email; keep what we had then.
+    person.name = _text(claims.get("name"), 300) or person.name
+    person.given_name = _text(claims.get("given_name"), 200) or person.given_name
+    person.family_name = _text(claims.get("family_name"), 200) or person.family_name
+    person.email = _text(claims.get("email"), 320) or person.email
+    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    person.locale = _text(presentation.get("locale"), 20) or person.locale
+    return person
+
+
+def upsert_context(*, deployment: Deployment, lms_context_id: str) -> Context:
+    context = db.session.scalar(
+        select(Context).where(
+            Context.deployment_id == deployment.id, Context.lms_context_id == lms_context_id
+        )
+    )
+    if context is None:
+        context = Context(deployment=deployment, lms_context_id=lms_context_id)
+        db.session.add(context)
+    return context
+
+
+def upsert_resource_link(*, context: Context, lms_resource_link_id: str) -> ResourceLink:
+    link = db.session.scalar(
+        select(ResourceLink).where(
+            ResourceLink.context_id == context.id,
+            ResourceLink.lms_resource_link_id == lms_resource_link_id,
+        )
+    ) if context.id else None
+    if link is None:
+        link = ResourceLink(context=context, lms_resource_link_id=lms_resource_link_id)
+        db.session.add(link)
+    return link
+
+
+def upsert_enrollment(*, person: Person, context: Context) -> Enrollment:
+    enrollment = None
+    if person.id and context.id:
+        enrollment = db.session.scalar(
+            select(Enrollment).where(
+                Enrollment.person_id == person.id, Enrollment.context_id == context.id
+            )
+        )
+    if enrollment is None:
+        enrollment = Enrollment(person=person, context=context, role="learner")
+        db.session.add(enrollment)
+    return enrollment
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip()[:limit] or None

@@ -1,0 +1,6 @@
+from flask import Blueprint
+
+# CLI only: `flask platform add|list|remove`.
+bp = Blueprint("platforms", __name__, cli_group="platform")
+
+from . import cli  # noqa: E402,F401

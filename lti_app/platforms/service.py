@@ -1,0 +1,108 @@
+"""Register, list and remove LMS platforms and their deployments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .models import Deployment, Platform
+
+
+class PlatformError(Exception):
+    """A registration request that cannot be carried out."""
+
+
+class PlatformNotFound(PlatformError):
+    pass
+
+
+def find_platform(issuer: str, client_id: str) -> Platform | None:
+    return db.session.scalar(
+        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
+    )
+
+
+def find_only_platform_of_issuer(issuer: str) -> Platform | None:
+    """The registration of an issuer that has exactly one, else None."""
+    platforms = db.session.scalars(
+        select(Platform).where(Platform.issuer == issuer).limit(2)
+    ).all()
+    return platforms[0] if len(platforms) == 1 else None
+
+
+def list_platforms_of_issuer(issuer: str) -> list[Platform]:
+    return list(db.session.scalars(select(Platform).where(Platform.issuer == issuer)))
+
+
+def count_platforms_of_issuer(issuer: str) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Platform).where(Platform.issuer == issuer)
+    )
+
+
+def find_deployment(platform: Platform, deployment_id: str) -> Deployment | None:
+    return db.session.scalar(
+        select(Deployment).where(
+            Deployment.platform_id == platform.id,
+            Deployment.deployment_id == deployment_id,
+        )
+    )
+
+
+def add_platform(
+    *,
+    issuer: str,
+    client_id: str,
+    auth_login_url: str,
+    auth_token_url: str,
+    jwks_url: str | None = None,
+    static_jwks: dict | None = None,
+    deployment_ids: Iterable[str] = (),
+    name: str | None = None,
+    auth_audience: str | None = None,
+    product_family: str | None = None,
+    accepts_new_deployments: bool = False,
+) -> Platform:
+    """Create a registration, or update the one with the same (issuer, client_id)."""
+    if not jwks_url and not static_jwks:
+        raise PlatformError("a JWKS URL is required")
+    platform = find_platform(issuer, client_id)
+    if platform is None:
+        platform = Platform(issuer=issuer, client_id=client_id)
+        db.session.add(platform)
+    platform.name = name or platform.name or issuer
+    platform.auth_login_url = auth_login_url
+    platform.auth_token_url = auth_token_url
+    platform.jwks_url = jwks_url
+    platform.static_jwks = json.dumps(static_jwks) if static_jwks else None
+    platform.auth_audience = auth_audience
+    platform.product_family = product_family or platform.product_family
+    platform.accepts_new_deployments = accepts_new_deployments
+    db.session.flush()
+    for deployment_id in deployment_ids:
+        add_deployment(platform, deployment_id)
+    return platform
+
+
+def add_deployment(platform: Platform, deployment_id: str) -> Deployment:
+    deployment = find_deployment(platform, deployment_id)
+    if deployment is None:
+        deployment = Deployment(platform=platform, deployment_id=deployment_id)
+        db.session.add(deployment)
+        db.session.flush()
+    return deployment
+
+
+def list_platforms() -> list[Platform]:
+    return list(db.session.scalars(select(Platform).order_by(Platform.id)))
+
+
+def remove_platform(*, issuer: str, client_id: str) -> None:
+    platform = find_platform(issuer, client_id)
+    if platform is None:
+        raise PlatformNotFound(f"no platform with issuer {issuer} and client id {client_id}")
+    db.session.delete(platform)
+    db.session.flush()
