@@ -63,23 +63,33 @@ def split_languages(
     for number, line in enumerate(lines, start=first_line):
         match = LANG_MARKER.fullmatch(line)
         if match is None and LOOSE_LANG_MARKER.search(line):
-            problems.append((number, "malformed language marker; write <!-- lang: nl -->"))
+            problems.append(
+                (number, "malformed language marker; write <!-- lang: nl -->")
+            )
             continue
         if match is None:
             if current is not None:
                 current[2].append(line)
             elif line.strip():
-                problems.append((number, "text before the first <!-- lang: nl --> marker"))
+                problems.append(
+                    (number, "text before the first <!-- lang: nl --> marker")
+                )
             continue
         lang = match["lang"]
         if current is not None:
-            sections[current[0]] = Section(current[0], current[1], "\n".join(current[2]))
+            sections[current[0]] = Section(
+                current[0], current[1], "\n".join(current[2])
+            )
             current = None
         if lang not in LANGUAGES:
-            problems.append((number, f"unknown language {lang!r} in marker (use nl or en)"))
+            problems.append(
+                (number, f"unknown language {lang!r} in marker (use nl or en)")
+            )
         elif lang in sections:
             first = sections[lang].marker_line
-            problems.append((number, f"second {lang!r} section (first on line {first})"))
+            problems.append(
+                (number, f"second {lang!r} section (first on line {first})")
+            )
         else:
             current = (lang, number, [])
     if current is not None:
@@ -147,7 +157,9 @@ def _line_link_problems(line: str, definitions: set[str]) -> list[str]:
             end = line.find("]", after)
             label = (line[after + 1 : end] if end != -1 else "") or text
             if label.lower() not in definitions:
-                problems.append(f"link [{text}][{label}] has no definition [{label}]: …")
+                problems.append(
+                    f"link [{text}][{label}] has no definition [{label}]: …"
+                )
     return problems
 
 
@@ -163,9 +175,11 @@ def link_problems(lines: tuple[str, ...], first_line: int) -> list[tuple[int, st
     for number, line in enumerate(lines, start=first_line):
         opening = FENCE.match(line)
         if fence is not None:
-            if opening and opening["fence"][0] == fence[0] and len(
-                opening["fence"]
-            ) >= len(fence):
+            if (
+                opening
+                and opening["fence"][0] == fence[0]
+                and len(opening["fence"]) >= len(fence)
+            ):
                 fence = None
             continue
         if opening:
@@ -173,5 +187,7 @@ def link_problems(lines: tuple[str, ...], first_line: int) -> list[tuple[int, st
             continue
         # Blank out code spans so `[x](y)` shown as code is not checked.
         visible = CODE_SPAN.sub(lambda match: " " * len(match[0]), line)
-        problems.extend((number, message) for message in _line_link_problems(visible, definitions))
+        problems.extend(
+            (number, message) for message in _line_link_problems(visible, definitions)
+        )
     return problems

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .models import Catalog, Course, CourseModule, Library
 from .problems import ContentError, ContentInvalid, ContentProblem
-from .validate import CourseSpec, read_course, read_libraries
+from .validate import ModuleEntry, read_course, read_libraries
 from .validate_module import read_module
 
 __all__ = [
@@ -99,7 +99,9 @@ def _read_text(path: Path, problems: list[ContentProblem]) -> tuple[bytes, str] 
     try:
         data = path.read_bytes()
     except OSError as error:
-        problems.append(ContentProblem(path, 1, f"cannot read the file: {error.strerror}"))
+        problems.append(
+            ContentProblem(path, 1, f"cannot read the file: {error.strerror}")
+        )
         return None
     try:
         # utf-8-sig: editors on Windows may add a byte order mark.
@@ -159,16 +161,16 @@ def _load_course(folder: Path, problems: list[ContentProblem]) -> Course | None:
     if read is None:
         return None
     course_bytes, text = read
-    spec = read_course(course_file, text, folder.name, problems)
-    if spec is None:
+    entries, spec = read_course(course_file, text, folder.name, problems)
+    if entries is None:
         return None
-    listed = {entry.slug for entry in spec.entries}
+    listed = {entry.slug for entry in entries}
     for stem, path in sorted(module_files.items()):
         if stem not in listed:
             message = f"{path.name} is not listed in the modules of course.yaml"
             problems.append(ContentProblem(path, 1, message))
-    modules = [_load_module(folder, spec, index, problems) for index in range(len(spec.entries))]
-    if any(module is None for module in modules):
+    modules = [_load_module(folder, entry, problems) for entry in entries]
+    if spec is None or any(module is None for module in modules):
         return None
     loaded = tuple(module for module in modules if module is not None)
     version = _version(course_bytes, *(f"\n{m.version}".encode() for m in loaded))
@@ -185,9 +187,8 @@ def _load_course(folder: Path, problems: list[ContentProblem]) -> Course | None:
 
 
 def _load_module(
-    folder: Path, spec: CourseSpec, index: int, problems: list[ContentProblem]
+    folder: Path, entry: ModuleEntry, problems: list[ContentProblem]
 ) -> CourseModule | None:
-    entry = spec.entries[index]
     path = folder / f"{entry.slug}.md"
     if not path.is_file():
         message = f"module {entry.slug!r} has no file {path.name} in {folder.name}/"
@@ -202,7 +203,7 @@ def _load_module(
         return None
     return CourseModule(
         slug=module.slug,
-        course_slug=spec.slug,
+        course_slug=folder.name,  # checked to equal the course's slug
         title=module.title,
         estimated_minutes=module.estimated_minutes,
         objectives=module.objectives,

@@ -9,9 +9,9 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.common.utils import escapeHtml
 from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = {
@@ -41,7 +41,7 @@ def _render_link_open(
         # The page runs inside an LMS iframe: leaving it in place would load
         # another site into the course frame.
         token.attrSet("target", "_blank")
-    return renderer.renderToken(tokens, idx, options, env)
+    return str(renderer.renderToken(tokens, idx, options, env))
 
 
 def _render_image_as_alt(
@@ -54,7 +54,7 @@ def _render_image_as_alt(
     # Images are not part of the format (nh3 would drop them); keep the alt text
     # so a sentence built around one still reads.
     alt = renderer.renderInlineAsText(tokens[idx].children or [], options, env)
-    return escapeHtml(alt)
+    return str(escapeHtml(alt))
 
 
 def _render_nothing(*_args: Any) -> str:
@@ -78,7 +78,7 @@ def render_markdown(text: str) -> str:
     html = _parser().render(text)
     # nh3 is the real guard: it enforces the tag, attribute and URL scheme lists
     # whatever the Markdown renderer let through.
-    return nh3.clean(
+    cleaned: str = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
@@ -89,6 +89,7 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    return cleaned
 
 
 def count_words(markdown: str) -> int:

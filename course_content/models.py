@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -60,11 +60,13 @@ class Question:
         # (not a collection of characters), and anything malformed is wrong.
         if isinstance(submitted, str):
             submitted = (submitted,)
-        try:
-            chosen = frozenset(submitted)  # type: ignore[arg-type]
-        except TypeError:
+        if not isinstance(submitted, Iterable):
             return False
-        return chosen == self.correct
+        try:
+            chosen = frozenset(submitted)
+        except TypeError:  # unhashable items, e.g. a list inside the list
+            return False
+        return bool(chosen == self.correct)
 
 
 @dataclass(frozen=True)

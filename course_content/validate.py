@@ -38,7 +38,9 @@ class CourseSpec:
     certificate_wording: LocalizedText
 
 
-def read_libraries(path: Path, text: str, problems: list[ContentProblem]) -> tuple[Library, ...]:
+def read_libraries(
+    path: Path, text: str, problems: list[ContentProblem]
+) -> tuple[Library, ...]:
     reader = Reader(path, problems)
     root = reader.compose(text)
     if root is None:
@@ -49,19 +51,30 @@ def read_libraries(path: Path, text: str, problems: list[ContentProblem]) -> tup
     libraries: list[Library] = []
     first_line: dict[str, int] = {}
     for item in items:
-        values = reader.mapping(item, "library", required=("id", "name", "city", "type"))
+        values = reader.mapping(
+            item, "library", required=("id", "name", "city", "type")
+        )
         if values is None:
             continue
-        fields = {key: reader.text(node, f"library {key}") for key, node in values.items()}
+        fields = {
+            key: reader.text(values[key], f"library {key}")
+            for key in ("name", "city", "type")
+            if key in values
+        }
         library_id = reader.slug(values["id"], "library id") if "id" in values else None
         type_ = fields.get("type")
         if type_ is not None and type_ not in LIBRARY_TYPES:
             allowed = ", ".join(LIBRARY_TYPES)
-            reader.report(values["type"], f"library type {type_!r} is not one of {allowed}")
+            reader.report(
+                values["type"], f"library type {type_!r} is not one of {allowed}"
+            )
             type_ = None
         if library_id is not None and library_id in first_line:
             line = first_line[library_id]
-            reader.report(values["id"], f"library id {library_id!r} is used twice (first on line {line})")
+            reader.report(
+                values["id"],
+                f"library id {library_id!r} is used twice (first on line {line})",
+            )
             continue
         if library_id is not None:
             first_line[library_id] = reader.line(values["id"])
@@ -73,25 +86,41 @@ def read_libraries(path: Path, text: str, problems: list[ContentProblem]) -> tup
 
 def read_course(
     path: Path, text: str, folder: str, problems: list[ContentProblem]
-) -> CourseSpec | None:
+) -> tuple[tuple[ModuleEntry, ...] | None, CourseSpec | None]:
+    """The module order (if readable) and the whole course (if valid).
+
+    The order comes back on its own so the module files still get checked when
+    something else in course.yaml is wrong.
+    """
     reader = Reader(path, problems)
     root = reader.compose(text)
     if root is None:
-        return None
+        return None, None
     values = reader.mapping(
         root,
         "course.yaml",
-        required=("slug", "title", "description", "organisers", "modules", "certificate"),
+        required=(
+            "slug",
+            "title",
+            "description",
+            "organisers",
+            "modules",
+            "certificate",
+        ),
         optional=("completion",),
     )
     if values is None:
-        return None
+        return None, None
     slug = reader.slug(values["slug"], "slug") if "slug" in values else None
     if slug is not None and slug != folder:
-        reader.report(values["slug"], f"slug {slug!r} does not match the folder name {folder!r}")
+        reader.report(
+            values["slug"], f"slug {slug!r} does not match the folder name {folder!r}"
+        )
     title = reader.localized(values["title"], "title") if "title" in values else None
     description = (
-        reader.localized(values["description"], "description") if "description" in values else None
+        reader.localized(values["description"], "description")
+        if "description" in values
+        else None
     )
     organisers = _read_organisers(reader, values.get("organisers"))
     entries = _read_entries(reader, values.get("modules"))
@@ -106,8 +135,8 @@ def read_course(
         or shadow_days is None
         or wording is None
     ):
-        return None
-    return CourseSpec(
+        return entries, None
+    return entries, CourseSpec(
         slug=slug,
         title=title,
         description=description,
@@ -143,18 +172,25 @@ def _read_entries(reader: Reader, node: Node | None) -> tuple[ModuleEntry, ...] 
     entries: list[ModuleEntry] = []
     first_line: dict[str, int] = {}
     for item in items:
-        values = reader.mapping(item, "modules entry", required=("slug",), optional=("published",))
+        values = reader.mapping(
+            item, "modules entry", required=("slug",), optional=("published",)
+        )
         if values is None or "slug" not in values:
             continue
         slug = reader.slug(values["slug"], "modules entry slug")
         published = True
         if "published" in values:
-            published = bool(reader.boolean(values["published"], f"module {slug!r} published"))
+            published = bool(
+                reader.boolean(values["published"], f"module {slug!r} published")
+            )
         if slug is None:
             continue
         line = reader.line(values["slug"])
         if slug in first_line:
-            reader.report(line, f"module {slug!r} is listed twice (first on line {first_line[slug]})")
+            reader.report(
+                line,
+                f"module {slug!r} is listed twice (first on line {first_line[slug]})",
+            )
             continue
         first_line[slug] = line
         entries.append(ModuleEntry(slug, published, line))
@@ -164,10 +200,14 @@ def _read_entries(reader: Reader, node: Node | None) -> tuple[ModuleEntry, ...] 
 def _read_completion(reader: Reader, node: Node | None) -> int | None:
     if node is None:
         return 0  # no completion block: every published module, no shadowing days
-    values = reader.mapping(node, "completion", optional=("modules", "shadow_days_required"))
+    values = reader.mapping(
+        node, "completion", optional=("modules", "shadow_days_required")
+    )
     if values is None:
         return None
-    if "modules" in values and reader.text(values["modules"], "completion modules") not in (
+    if "modules" in values and reader.text(
+        values["modules"], "completion modules"
+    ) not in (
         "all",
         None,
     ):

@@ -9,7 +9,15 @@ from yaml.nodes import Node
 
 from .body import SplitFile, link_problems, split_front_matter, split_languages
 from .markdown import count_words
-from .models import LANGUAGES, LocalizedList, LocalizedText, Option, Question, Quiz, Source
+from .models import (
+    LANGUAGES,
+    LocalizedList,
+    LocalizedText,
+    Option,
+    Question,
+    Quiz,
+    Source,
+)
 from .problems import ContentProblem
 from .yamlnodes import Reader
 
@@ -37,8 +45,12 @@ def read_module(
     split = split_front_matter(text)
     if split is None:
         problems.append(
-            ContentProblem(path, 1, "no front matter: the file must start with a '---' line"
-                           " and the YAML must end with another")
+            ContentProblem(
+                path,
+                1,
+                "no front matter: the file must start with a '---' line"
+                " and the YAML must end with another",
+            )
         )
         return None
     reader = Reader(path, problems, line_offset=split.front_matter_offset)
@@ -56,13 +68,17 @@ def read_module(
         return None
     slug = reader.slug(values["slug"], "slug") if "slug" in values else None
     if slug is not None and slug != path.stem:
-        reader.report(values["slug"], f"slug {slug!r} does not match the file name {path.name!r}")
+        reader.report(
+            values["slug"], f"slug {slug!r} does not match the file name {path.name!r}"
+        )
     title = reader.localized(values["title"], "title") if "title" in values else None
     minutes = None
     if "estimated_minutes" in values:
         minutes = reader.integer(values["estimated_minutes"], "estimated_minutes")
         if minutes is not None and minutes <= 0:
-            reader.report(values["estimated_minutes"], "estimated_minutes: must be more than 0")
+            reader.report(
+                values["estimated_minutes"], "estimated_minutes: must be more than 0"
+            )
     objectives = None
     if "objectives" in values:
         objectives = reader.localized_list(values["objectives"], "objectives")
@@ -73,7 +89,9 @@ def read_module(
     return ModuleSpec(slug, title, minutes, objectives, sources, quiz, body)
 
 
-def _read_body(reader: Reader, split: SplitFile, *, is_published: bool) -> LocalizedText | None:
+def _read_body(
+    reader: Reader, split: SplitFile, *, is_published: bool
+) -> LocalizedText | None:
     lines, first = split.body_lines, split.body_first_line
     for line, message in link_problems(lines, first):
         reader.report(line, message)
@@ -84,7 +102,9 @@ def _read_body(reader: Reader, split: SplitFile, *, is_published: bool) -> Local
         reader.report(line, message)
     for lang in LANGUAGES:
         if lang not in sections:
-            reader.report(split.closing_line, f"body has no <!-- lang: {lang} --> section")
+            reader.report(
+                split.closing_line, f"body has no <!-- lang: {lang} --> section"
+            )
         elif is_published:
             words = count_words(sections[lang].text)
             if not MIN_WORDS <= words <= MAX_WORDS:
@@ -105,7 +125,9 @@ def _read_sources(reader: Reader, node: Node) -> tuple[Source, ...]:
         values = reader.mapping(item, "source", required=("title", "url"))
         if values is None:
             continue
-        title = reader.text(values["title"], "source title") if "title" in values else None
+        title = (
+            reader.text(values["title"], "source title") if "title" in values else None
+        )
         url = reader.http_url(values["url"], "source url") if "url" in values else None
         if title is not None and url is not None:
             sources.append(Source(title=title, url=url))
@@ -120,7 +142,10 @@ def _read_quiz(reader: Reader, node: Node) -> Quiz | None:
     if "pass_mark" in values:
         pass_mark = reader.integer(values["pass_mark"], "quiz pass_mark")
         if pass_mark is not None and not MIN_PASS_MARK <= pass_mark <= MAX_PASS_MARK:
-            reader.report(values["pass_mark"], f"quiz pass_mark: {pass_mark} is not between 1 and 100")
+            reader.report(
+                values["pass_mark"],
+                f"quiz pass_mark: {pass_mark} is not between 1 and 100",
+            )
             pass_mark = None
     if "questions" not in values:
         return None
@@ -135,20 +160,28 @@ def _read_quiz(reader: Reader, node: Node) -> Quiz | None:
     questions: list[Question | None] = []
     first_line: dict[str, int] = {}
     for number, item in enumerate(items, start=1):
-        question = _read_question(reader, item, number)
-        if question is not None and question.id in first_line:
-            line = first_line[question.id]
-            reader.report(item, f"question id {question.id!r} is used twice (first on line {line})")
+        question_id, question = _read_question(reader, item, number)
+        if question_id is not None and question_id in first_line:
+            line = first_line[question_id]
+            message = (
+                f"question id {question_id!r} is used twice (first on line {line})"
+            )
+            reader.report(item, message)
             question = None
-        elif question is not None:
-            first_line[question.id] = reader.line(item)
+        elif question_id is not None:
+            first_line[question_id] = reader.line(item)
         questions.append(question)
     if pass_mark is None or len(items) < MIN_QUESTIONS or None in questions:
         return None
-    return Quiz(pass_mark=pass_mark, questions=tuple(q for q in questions if q is not None))
+    return Quiz(
+        pass_mark=pass_mark, questions=tuple(q for q in questions if q is not None)
+    )
 
 
-def _read_question(reader: Reader, node: Node, number: int) -> Question | None:
+def _read_question(
+    reader: Reader, node: Node, number: int
+) -> tuple[str | None, Question | None]:
+    """The question's id (if readable, for the uniqueness check) and the question."""
     values = reader.mapping(
         node,
         f"question {number}",
@@ -156,24 +189,39 @@ def _read_question(reader: Reader, node: Node, number: int) -> Question | None:
         optional=("multiple",),
     )
     if values is None:
-        return None
-    question_id = reader.slug(values["id"], f"question {number} id") if "id" in values else None
+        return None, None
+    question_id = (
+        reader.slug(values["id"], f"question {number} id") if "id" in values else None
+    )
     where = f"question {question_id!r}" if question_id else f"question {number}"
-    text = reader.localized(values["text"], f"{where} text") if "text" in values else None
+    text = (
+        reader.localized(values["text"], f"{where} text") if "text" in values else None
+    )
     explanation = None
     if "explanation" in values:
         explanation = reader.localized(values["explanation"], f"{where} explanation")
     multiple = False
     if "multiple" in values:
         multiple = bool(reader.boolean(values["multiple"], f"{where} multiple"))
-    options = _read_options(reader, values["options"], where) if "options" in values else None
+    options = (
+        _read_options(reader, values["options"], where) if "options" in values else None
+    )
     correct = None
     if "correct" in values and options is not None:
-        correct = _read_correct(reader, values["correct"], where, options, multiple=multiple)
-    if question_id is None or text is None or explanation is None or correct is None:
-        return None
-    assert options is not None  # correct is only read when the options were
-    return Question(question_id, text, multiple, options, correct, explanation)
+        correct = _read_correct(
+            reader, values["correct"], where, options, multiple=multiple
+        )
+    if (
+        question_id is None
+        or text is None
+        or explanation is None
+        or options is None
+        or correct is None
+    ):
+        return question_id, None
+    return question_id, Question(
+        question_id, text, multiple, options, correct, explanation
+    )
 
 
 def _read_options(reader: Reader, node: Node, where: str) -> tuple[Option, ...] | None:
@@ -194,7 +242,9 @@ def _read_options(reader: Reader, node: Node, where: str) -> tuple[Option, ...] 
         option_id = reader.slug(values["id"], f"{where} option id")
         text = reader.localized_values(item, values, f"{where} option {option_id!r}")
         if option_id is not None and option_id in seen:
-            reader.report(values["id"], f"{where}: option id {option_id!r} is used twice")
+            reader.report(
+                values["id"], f"{where}: option id {option_id!r} is used twice"
+            )
             option_id = None
         if option_id is None or text is None:
             is_complete = False
@@ -205,7 +255,12 @@ def _read_options(reader: Reader, node: Node, where: str) -> tuple[Option, ...] 
 
 
 def _read_correct(
-    reader: Reader, node: Node, where: str, options: tuple[Option, ...], *, multiple: bool
+    reader: Reader,
+    node: Node,
+    where: str,
+    options: tuple[Option, ...],
+    *,
+    multiple: bool,
 ) -> frozenset[str] | None:
     items = reader.sequence(node, f"{where} correct")
     if items is None:
@@ -219,7 +274,9 @@ def _read_correct(
             is_valid = False
         elif option_id not in option_ids:
             names = ", ".join(option_ids)
-            reader.report(item, f"{where} correct: {option_id!r} names no option ({names})")
+            reader.report(
+                item, f"{where} correct: {option_id!r} names no option ({names})"
+            )
             is_valid = False
         else:
             correct.add(option_id)

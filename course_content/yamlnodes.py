@@ -93,7 +93,9 @@ class Reader:
                 # Unknown keys are usually typos ("pass-mark"), and a typo in an
                 # optional key would otherwise be silently ignored.
                 names = ", ".join(sorted(allowed))
-                self.report(key_node, f"{where}: unknown key {key!r} (allowed: {names})")
+                self.report(
+                    key_node, f"{where}: unknown key {key!r} (allowed: {names})"
+                )
             elif key in values:
                 self.report(key_node, f"{where}: key {key!r} appears twice")
             else:
