@@ -55,6 +55,9 @@ logging.getLogger("fontTools.ttLib.tables._h_e_a_d").addFilter(
     _IgnoreFontTimestampWarning()
 )
 
+# 4mm of white between the last module or shadowing day and the footer.
+_MIN_GAP_ABOVE_FOOTER_PX = 4 * 96 / 25.4
+
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(ASSETS_DIR),
     autoescape=True,
@@ -82,14 +85,11 @@ def render_certificate_pdf(data: CertificateData) -> bytes:
     """One A4 landscape page, PDF/A-3b, fonts embedded, nothing fetched."""
     for is_compact in (False, True):
         document = _layout(render_certificate_html(data, is_compact=is_compact))
-        if len(document.pages) == 1:
-            break
-    else:
-        raise CertificateRenderError(
-            f"certificate {data.verification_code} does not fit on one page "
-            f"({len(document.pages)} pages)"
-        )
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+        if _fits_one_page(document):
+            return document.write_pdf(pdf_variant=PDF_VARIANT)
+    raise CertificateRenderError(
+        f"certificate {data.verification_code} does not fit on one page"
+    )
 
 
 def _layout(html: str) -> Document:
@@ -101,6 +101,24 @@ def _layout(html: str) -> Document:
         # WeasyPrint raises this BaseException subclass so that it escapes its
         # own error handling; turn it into an ordinary error for our callers.
         raise CertificateRenderError(str(exc)) from exc.__cause__
+
+
+def _fits_one_page(document: Document) -> bool:
+    """Whether everything is on page one and the content ends above the footer.
+
+    The frame has a fixed size and the footer is pinned to its bottom, so
+    content that is too long would run under the footer (or onto a second
+    page) rather than grow the page; the anchors tell where each one is.
+    """
+    if len(document.pages) != 1:
+        return False
+    anchors = document.pages[0].anchors
+    if "content-end" not in anchors or "footer" not in anchors:
+        return False
+    # Anchor positions are (x0, y0, x1, y1) in CSS pixels from the page's top.
+    content_end_y = anchors["content-end"][1]
+    footer_top_y = anchors["footer"][1]
+    return content_end_y + _MIN_GAP_ABOVE_FOOTER_PX <= footer_top_y
 
 
 def _template_context(data: CertificateData, *, is_compact: bool) -> dict[str, Any]:
