@@ -13,9 +13,11 @@ LOOSE_LANG_MARKER = re.compile(r"<!--\s*lang", re.IGNORECASE)
 FENCE = re.compile(r" {0,3}(?P<fence>`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(?P<ticks>`+).+?(?P=ticks)")
 # `[text]` not preceded by a backslash or "!" (images are checked on their own).
-BRACKETS = re.compile(r"(?<![\\!])\[(?P<text>[^\[\]]*)\]")
+BRACKETS = re.compile(r"(?<![\\!])\[(?P<text>(?:[^\[\]\n]|\n(?![ \t]*\n))*)\]")
 IMAGE = re.compile(r"(?<!\\)!\[[^\[\]]*\]\(")
-SPACED_LINK = re.compile(r"\s+\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|#)")
+SPACED_LINK = re.compile(
+    r"[ \t]+\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:/|https?:|mailto:|www\.|#)"
+)
 REFERENCE_DEFINITION = re.compile(r" {0,3}\[(?P<label>[^\[\]]+)\]:\s*(?P<url>\S*)")
 TITLE = re.compile(r"\"[^\"]*\"|'[^']*'|\([^()]*\)")
 
@@ -130,49 +132,11 @@ def _closing_paren(line: str, start: int) -> int | None:
     return None
 
 
-def _line_link_problems(line: str, definitions: set[str]) -> list[str]:
-    problems: list[str] = []
-    if IMAGE.search(line):
-        problems.append("images are not supported; they are removed from the page")
-    definition = REFERENCE_DEFINITION.match(line)
-    if definition is not None:
-        problem = _link_target_problem(definition["url"])
-        return problems + ([problem] if problem else [])
-    for match in BRACKETS.finditer(line):
-        after = match.end()
-        text = match["text"]
-        if line.startswith("(", after):
-            close = _closing_paren(line, after)
-            if close is None:
-                problems.append(f"link [{text}]( is not closed with ')'")
-                continue
-            if not text.strip():
-                problems.append("link has no text between [ and ]")
-            problem = _link_target_problem(line[after + 1 : close])
-            if problem:
-                problems.append(problem)
-        elif SPACED_LINK.match(line, after):
-            problems.append(f"space between ] and ( in link [{text}] (…); remove it")
-        elif line.startswith("[", after):
-            end = line.find("]", after)
-            label = (line[after + 1 : end] if end != -1 else "") or text
-            if label.lower() not in definitions:
-                problems.append(
-                    f"link [{text}][{label}] has no definition [{label}]: …"
-                )
-    return problems
-
-
-def link_problems(lines: tuple[str, ...], first_line: int) -> list[tuple[int, str]]:
-    """Malformed Markdown links as (line, message), skipping code."""
-    definitions = {
-        match["label"].lower()
-        for line in lines
-        if (match := REFERENCE_DEFINITION.match(line)) is not None
-    }
-    problems: list[tuple[int, str]] = []
+def _visible_lines(lines: tuple[str, ...]) -> list[str]:
+    """The lines with code blanked out, so `[x](y)` shown as code is not checked."""
+    visible: list[str] = []
     fence: str | None = None
-    for number, line in enumerate(lines, start=first_line):
+    for line in lines:
         opening = FENCE.match(line)
         if fence is not None:
             if (
@@ -181,13 +145,61 @@ def link_problems(lines: tuple[str, ...], first_line: int) -> list[tuple[int, st
                 and len(opening["fence"]) >= len(fence)
             ):
                 fence = None
-            continue
-        if opening:
+            visible.append("")
+        elif opening:
             fence = opening["fence"]
-            continue
-        # Blank out code spans so `[x](y)` shown as code is not checked.
-        visible = CODE_SPAN.sub(lambda match: " " * len(match[0]), line)
-        problems.extend(
-            (number, message) for message in _line_link_problems(visible, definitions)
-        )
-    return problems
+            visible.append("")
+        else:
+            visible.append(CODE_SPAN.sub(lambda match: " " * len(match[0]), line))
+    return visible
+
+
+def _bracket_problem(
+    text: str, match: re.Match[str], definitions: set[str]
+) -> str | None:
+    after = match.end()
+    label = match["text"]
+    flat = " ".join(label.split())  # link text may be wrapped over lines
+    if text.startswith("(", after):
+        # A link destination cannot span lines, so look for ")" on this line.
+        end_of_line = text.find("\n", after)
+        line = text[: len(text) if end_of_line == -1 else end_of_line]
+        close = _closing_paren(line, after)
+        if close is None:
+            return f"link [{flat}]( is not closed with ')'"
+        if not flat:
+            return "link has no text between [ and ]"
+        return _link_target_problem(line[after + 1 : close])
+    if SPACED_LINK.match(text, after):
+        return f"space between ] and ( in link [{flat}] (…); remove it"
+    if text.startswith("[", after):
+        end = text.find("]", after)
+        reference = (text[after + 1 : end] if end != -1 else "") or flat
+        if reference.lower() not in definitions:
+            return f"link [{flat}][{reference}] has no definition [{reference}]: …"
+    return None
+
+
+def link_problems(lines: tuple[str, ...], first_line: int) -> list[tuple[int, str]]:
+    """Malformed Markdown links and images as (line, message), skipping code."""
+    visible = _visible_lines(lines)
+    problems: list[tuple[int, str]] = []
+    definitions: set[str] = set()
+    for number, line in enumerate(visible, start=first_line):
+        if IMAGE.search(line):
+            message = "images are not supported; they are removed from the page"
+            problems.append((number, message))
+        definition = REFERENCE_DEFINITION.match(line)
+        if definition is not None:
+            definitions.add(definition["label"].lower())
+            problem = _link_target_problem(definition["url"])
+            if problem:
+                problems.append((number, problem))
+    # Links are matched on the whole text, as their text may wrap over lines.
+    text = "\n".join(visible)
+    for match in BRACKETS.finditer(text):
+        problem = _bracket_problem(text, match, definitions)
+        if problem:
+            # Report the line of the "](" or "] (", where the fault is.
+            problems.append((first_line + text.count("\n", 0, match.end()), problem))
+    return sorted(problems)

@@ -246,8 +246,8 @@ def test_correct_must_name_an_option_and_be_one_unless_multiple():
 
 
 def test_malformed_markdown_links():
-    # Line 10 has good links and a link in a code span; the en section has one
-    # in a fenced block: none of those are reported.
+    # Line 10 has good links and a link in a code span, line 14 one in a fenced
+    # block, line 19 brackets that are not links: none of those are reported.
     assert problems_in("bad-link") == [
         "intro.md:6: space between ] and ( in link [de website] (…); remove it",
         "intro.md:7: link URL 'htp:/x' is not an absolute http(s) URL or a #anchor",
@@ -255,6 +255,10 @@ def test_malformed_markdown_links():
         "intro.md:16: link URL 'mailto:someone@example.org' is not an absolute"
         " http(s) URL or a #anchor",
         "intro.md:16: link URL 'other-module.md' is not an absolute http(s) URL"
+        " or a #anchor",
+        "intro.md:18: images are not supported; they are removed from the page",
+        # The link text starts on line 17; the fault is reported where it is.
+        "intro.md:18: link URL 'htp:/wrapped' is not an absolute http(s) URL"
         " or a #anchor",
     ]
 
