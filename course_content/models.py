@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
 LIBRARY_TYPES = ("UKB", "SHB", "KB", "other")
 
 
@@ -166,18 +165,16 @@ class Catalog:
     courses: Mapping[str, Course]
     libraries: tuple[Library, ...]
     version: str
-    _libraries_by_id: Mapping[str, Library] = field(
-        init=False, repr=False, compare=False
-    )
 
     def __post_init__(self) -> None:
         # A read-only view, so a shared cached catalog cannot be changed by a caller.
         object.__setattr__(self, "courses", MappingProxyType(dict(self.courses)))
-        by_id = {library.id: library for library in self.libraries}
-        object.__setattr__(self, "_libraries_by_id", MappingProxyType(by_id))
 
     def course(self, slug: str) -> Course | None:
         return self.courses.get(slug)
 
     def library(self, library_id: str) -> Library | None:
-        return self._libraries_by_id.get(library_id)
+        for library in self.libraries:
+            if library.id == library_id:
+                return library
+        return None
