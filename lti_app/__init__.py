@@ -12,8 +12,8 @@ from . import config
 from .extensions import babel, csrf, db, migrate
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(config.DEFAULTS)
     app.config.from_prefixed_env()
     if test_config:

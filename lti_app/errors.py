@@ -88,7 +88,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_down(exc):
         db.session.rollback()
-        log.warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        log.warning("database unavailable: %s", exc.orig if exc.orig is not None else type(exc).__name__)
         return render_error(503)
 
     @app.errorhandler(Exception)

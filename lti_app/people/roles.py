@@ -38,6 +38,7 @@ def course_role(lti_roles: Iterable[str]) -> str:
     roles = list(lti_roles)
     if is_admin(roles):
         return ROLE_ADMIN
-    if any(role in _TRAINER_ROLES for role in roles):
+    # Sub-roles of Instructor (membership/Instructor#TeachingAssistant, ...) teach too.
+    if any(r in _TRAINER_ROLES or r.startswith(f"{_MEMBERSHIP}/Instructor#") for r in roles):
         return ROLE_TRAINER
     return ROLE_LEARNER

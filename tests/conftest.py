@@ -1,0 +1,86 @@
+"""Fixtures: an app on a fresh database per test, its client and CLI runner.
+
+SQLite by default; set TEST_DATABASE_URL (e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/kd_test) to run the same suite
+on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def make_app(database_uri: str, instance_path, **overrides):
+    from lti_app import create_app
+
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SECRET_KEY": "test-secret-key",
+        "DEMO_LMS_ENABLED": True,
+        "LTI_JWKS_MIN_REFETCH": 30,
+    }
+    config.update(overrides)
+    return create_app(config, instance_path=str(instance_path))
+
+
+def empty_database(app) -> None:
+    from lti_app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_uri, tmp_path):
+    from lti_app.extensions import db
+
+    app = make_app(database_uri, tmp_path / "instance")
+    with app.app_context():
+        db.create_all()
+    yield app
+    empty_database(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def lms(app):
+    """A Moodle-like platform registered in the tool, its JWKS served over mocked HTTP."""
+    from tests.fake_lms import FakeLms
+
+    with FakeLms.serving() as mock:
+        yield FakeLms(app, mock)
+
+
+@pytest.fixture
+def canvas(app):
+    from tests.fake_lms import FakeLms
+
+    with FakeLms.serving() as mock:
+        yield FakeLms(app, mock, product="canvas", issuer="https://canvas.instructure.com",
+                      client_id="10000000000042", deployment_id="7:abc")
