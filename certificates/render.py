@@ -11,9 +11,9 @@ verification URL, so nothing is fetched but the package's own CSS and fonts.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 import logging
 import warnings
+from datetime import UTC, date, datetime
 from typing import Any
 
 import segno
@@ -114,7 +114,7 @@ def _layout(html: str) -> Document:
     except FatalURLFetchingError as exc:
         # WeasyPrint raises this BaseException subclass so that it escapes its
         # own error handling; turn it into an ordinary error for our callers.
-        raise CertificateRenderError(str(exc)) from exc.__cause__
+        raise CertificateRenderError(str(exc)) from exc
 
 
 def _fits_one_page(document: Document) -> bool:
@@ -190,5 +190,5 @@ def _qr_svg(url: str) -> Markup:
 def _w3c_utc(moment: datetime) -> str:
     """The issue time as W3C date-time in UTC, the form WeasyPrint's metadata takes."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -23,7 +23,9 @@ def test_escapes_user_text(certificate_data):
 
 
 def test_escapes_user_text_in_metadata_attributes(certificate_data):
-    html = render_certificate_html(certificate_data(learner_name='"><script>x()</script>'))
+    html = render_certificate_html(
+        certificate_data(learner_name='"><script>x()</script>')
+    )
     assert "<script" not in html
     assert "&#34;&gt;&lt;script&gt;" in html
 
@@ -42,17 +44,26 @@ def test_qr_code_is_inline_svg_of_the_verification_url(certificate_data):
 
 
 def test_qr_code_changes_with_the_url(certificate_data):
-    first = render_certificate_html(certificate_data(verification_url="https://a.example/1"))
-    second = render_certificate_html(certificate_data(verification_url="https://a.example/2"))
-    assert re.search(r"<svg.*?</svg>", first, re.S).group() != re.search(
-        r"<svg.*?</svg>", second, re.S
-    ).group()
+    first = render_certificate_html(
+        certificate_data(verification_url="https://a.example/1")
+    )
+    second = render_certificate_html(
+        certificate_data(verification_url="https://a.example/2")
+    )
+    assert (
+        re.search(r"<svg.*?</svg>", first, re.S).group()
+        != re.search(r"<svg.*?</svg>", second, re.S).group()
+    )
 
 
 def test_only_http_urls_become_links(certificate_data):
     linked = render_certificate_html(certificate_data())
-    assert '<a href="https://kennisdeling.example.nl/verify/KD-7Q4M-X2RP-9HLC">' in linked
-    unlinked = render_certificate_html(certificate_data(verification_url="javascript:x()"))
+    assert (
+        '<a href="https://kennisdeling.example.nl/verify/KD-7Q4M-X2RP-9HLC">' in linked
+    )
+    unlinked = render_certificate_html(
+        certificate_data(verification_url="javascript:x()")
+    )
     assert "<a " not in unlinked
     assert "javascript:x()" in unlinked
 

@@ -84,9 +84,7 @@ def test_english_metadata_is_english(en_pdf):
 def test_declares_pdf_a_3b(nl_pdf):
     root = _xmp_root(nl_pdf)
     ids = [
-        element
-        for element in root.iter()
-        if element.get(PDFAID + "part") is not None
+        element for element in root.iter() if element.get(PDFAID + "part") is not None
     ]
     assert len(ids) == 1
     assert ids[0].get(PDFAID + "part") == "3"
@@ -113,7 +111,9 @@ def test_embeds_only_the_packaged_fonts(nl_pdf):
         font = font_ref.get_object()
         descendant = font["/DescendantFonts"][0].get_object()
         descriptor = descendant["/FontDescriptor"].get_object()
-        assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+        assert any(
+            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+        )
         # Subset prefix "ABCDEF+" off; the family names come from our @font-face.
         names.add(str(font["/BaseFont"]).split("+", 1)[1])
     assert names == {
@@ -259,3 +259,19 @@ def test_content_that_cannot_fit_is_refused_not_cut(certificate_data):
     )
     with pytest.raises(CertificateRenderError, match="one page"):
         render_certificate_pdf(certificate_data(modules=modules))
+
+
+def test_a_template_asking_for_a_remote_asset_fails_the_render(
+    certificate_data, monkeypatch
+):
+    # As if someone added a web font or logo by URL to the template.
+    original = render.render_certificate_html
+
+    def html_with_remote_logo(data, *, is_compact=False):
+        return original(data, is_compact=is_compact).replace(
+            "</main>", '<img src="https://example.org/logo.png"></main>'
+        )
+
+    monkeypatch.setattr(render, "render_certificate_html", html_with_remote_logo)
+    with pytest.raises(CertificateRenderError, match="example.org"):
+        render_certificate_pdf(certificate_data())
