@@ -60,8 +60,9 @@ def list_platforms():
 @bp.cli.command("remove")
 @click.option("--issuer", required=True)
 @click.option("--client-id", required=True)
+@click.confirmation_option(prompt="This deletes the registration and all its learners' data. Continue?")
 def remove_platform(issuer, client_id):
-    """Remove a registration (its learners' data goes with it)."""
+    """Remove a registration and all data of its learners."""
     try:
         service.remove_platform(issuer=issuer, client_id=client_id)
     except service.PlatformNotFound as exc:
