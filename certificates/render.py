@@ -26,18 +26,9 @@ from weasyprint.urls import FatalURLFetchingError
 from .data import CertificateData
 from .fetcher import ASSETS_BASE_URL, ASSETS_DIR, PackageAssetFetcher
 from .labels import format_long_date, labels_for
+from .names import set_name
 
 PDF_VARIANT = "pdf/a-3b"
-
-# Font sizes step down with the name's length, because CSS cannot shrink text
-# to fit a line: up to ~34 characters fit on one line at the largest size,
-# "Maria Johanna Elisabeth van den Berg-Çelik" (42) fits at the middle one,
-# up to ~62 fit at the smallest; longer names are split into two balanced
-# lines, since WeasyPrint has no `text-wrap: balance` and would otherwise
-# leave one word alone on the second line.
-_NAME_SIZE_LIMITS = ((34, "name-large"), (48, "name-medium"))
-_NAME_SIZE_LONGEST = "name-small"
-_NAME_ONE_LINE_LIMIT = 62
 
 
 class _IgnoreFontTimestampWarning(logging.Filter):
@@ -143,8 +134,7 @@ def _template_context(data: CertificateData, *, is_compact: bool) -> dict[str, A
         "data": data,
         "labels": labels,
         "is_compact": is_compact,
-        "name_size_class": _name_size_class(data.learner_name),
-        "name_lines": _name_lines(data.learner_name),
+        "name": set_name(data.learner_name),
         "completed_after": labels["completed_after"].format(date=completed_on),
         "issued_on": labels["issued_on"].format(date=issued_on),
         "shadow_days": [
@@ -159,24 +149,6 @@ def _template_context(data: CertificateData, *, is_compact: bool) -> dict[str, A
         "qr_svg": _qr_svg(data.verification_url),
         "is_url_linkable": data.verification_url.startswith(("https://", "http://")),
     }
-
-
-def _name_size_class(name: str) -> str:
-    length = len(" ".join(name.split()))
-    for limit, css_class in _NAME_SIZE_LIMITS:
-        if length <= limit:
-            return css_class
-    return _NAME_SIZE_LONGEST
-
-
-def _name_lines(name: str) -> tuple[str, ...]:
-    name = " ".join(name.split())
-    if len(name) <= _NAME_ONE_LINE_LIMIT or " " not in name:
-        return (name,)
-    middle = len(name) / 2
-    spaces = [i for i, char in enumerate(name) if char == " "]
-    split_at = min(spaces, key=lambda i: abs(i - middle))
-    return (name[:split_at], name[split_at + 1 :])
 
 
 def _qr_svg(url: str) -> Markup:
