@@ -54,13 +54,14 @@ def _register_blueprints(app: Flask) -> None:
     from . import health, i18n
     from .demo_lms import bp as demo_lms_bp
     from .learning import bp as learning_bp
+    from .learning.cli import content_bp, grades_bp
     from .lti import bp as lti_bp
     from .lti.cli import keys_bp
     from .lti.context import add_ltik_to_urls
     from .platforms import bp as platforms_bp
     from .trainer import bp as trainer_bp
 
-    blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, trainer_bp]
+    blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, content_bp, grades_bp, trainer_bp]
     if app.config["DEMO_LMS_ENABLED"]:
         blueprints.append(demo_lms_bp)
     for blueprint in blueprints:

@@ -96,7 +96,8 @@ class FakeLms:
     def launch_request(self, **kwargs) -> LaunchRequest:
         defaults = dict(sub="user-1", roles=LEARNER, name="Anna de Vries",
                         given_name="Anna", family_name="de Vries",
-                        email="anna@example.edu", locale="nl")
+                        email="anna@example.edu", locale="nl",
+                        custom={"course": "library-basics"})
         defaults.update(kwargs)
         return LaunchRequest(**defaults)
 

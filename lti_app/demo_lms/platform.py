@@ -25,10 +25,24 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
 SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+AGS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+AGS_SCOPES = tuple(
+    AGS_SCOPE + name for name in ("lineitem", "lineitem.readonly", "result.readonly", "score")
+)
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# A client assertion is meant to be used at once; refusing long-lived ones also
+# bounds how long a used jti must be remembered.
+MAX_ASSERTION_LIFETIME = 3600
 
 
 class AuthorizationRefused(Exception):
     """The tool's authorization request breaks the OIDC rules."""
+
+
+class ToolJwtRefused(Exception):
+    """A JWT the tool signed (client assertion, deep linking response) is not valid."""
 
 
 @dataclass(frozen=True)
@@ -186,11 +200,12 @@ class LtiPlatform:
                 "title": request.resource_link_title,
             }
         if request.message_type == "LtiDeepLinkingRequest":
-            claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+            claims[DL + "deep_linking_settings"] = {
                 "deep_link_return_url": request.deep_link_return_url,
                 "accept_types": ["ltiResourceLink"],
                 "accept_presentation_document_targets": ["iframe", "window"],
                 "accept_multiple": True,
+                "accept_lineitem": True,
                 "auto_create": True,
                 **({"data": request.deep_link_data} if request.deep_link_data else {}),
             }
@@ -209,6 +224,54 @@ class LtiPlatform:
         return jwt.encode(dict(claims), key_pem or self.private_key_pem,
                           algorithm=algorithm, headers=header)
 
+    # -- 3. what the tool signs: checked as the Security Framework asks -------
+    def verify_client_assertion(self, assertion: str, *, tool_jwks: Mapping[str, Any],
+                                token_url: str, leeway: int = 60) -> dict[str, Any]:
+        """RFC 7523 client authentication at the token endpoint; returns the claims.
+
+        `aud` must name the token URL; the issuer is accepted too, as Moodle and
+        Canvas do. Whether `jti` was seen before is the caller's (shared) business.
+        """
+        claims = _decode_tool_jwt(
+            assertion, tool_jwks, audience=[token_url, self.issuer], leeway=leeway,
+            required=["iss", "sub", "aud", "exp", "iat", "jti"],
+        )
+        if claims["iss"] != self.client_id or claims["sub"] != self.client_id:
+            raise ToolJwtRefused("iss and sub must be the client_id")
+        if not isinstance(claims["jti"], str) or not claims["jti"]:
+            raise ToolJwtRefused("jti must be a non-empty string")
+        if claims["exp"] - claims["iat"] > MAX_ASSERTION_LIFETIME:
+            raise ToolJwtRefused("the assertion is valid for too long")
+        return claims
+
+    def verify_deep_linking_response(self, token: str, *, tool_jwks: Mapping[str, Any],
+                                     leeway: int = 60) -> dict[str, Any]:
+        """The tool's LtiDeepLinkingResponse; returns the claims.
+
+        Whether `nonce` and `data` were seen before is the caller's business.
+        """
+        claims = _decode_tool_jwt(
+            token, tool_jwks, audience=[self.issuer], leeway=leeway,
+            required=["iss", "aud", "exp", "iat", "nonce"],
+        )
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        if claims["iss"] != self.client_id:
+            raise ToolJwtRefused("iss must be the client_id")
+        if len(audiences) > 1 and claims.get("azp") != self.issuer:
+            raise ToolJwtRefused("azp must be the platform when there are several audiences")
+        expected = {
+            LTI + "deployment_id": self.deployment_id,
+            LTI + "message_type": "LtiDeepLinkingResponse",
+            LTI + "version": "1.3.0",
+        }
+        for name, value in expected.items():
+            if claims.get(name) != value:
+                raise ToolJwtRefused(f"{name.removeprefix(LTI)} must be {value!r}")
+        items = claims.get(DL + "content_items", [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ToolJwtRefused("content_items must be a list of objects")
+        return claims
+
     # -- message hints: opaque to the tool, meaningful to us ------------------
     @staticmethod
     def encode_hint(data: Mapping[str, Any]) -> str:
@@ -224,3 +287,28 @@ class LtiPlatform:
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
+
+
+def _decode_tool_jwt(token: str, jwks: Mapping[str, Any], *, audience: list[str],
+                     leeway: int, required: list[str]) -> dict[str, Any]:
+    """Verify an RS256 JWT against the tool's key set (never `none`, never HS*)."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise ToolJwtRefused("not a JWT") from exc
+    if header.get("alg") != "RS256":
+        raise ToolJwtRefused("the JWT must be signed with RS256")
+    keys = [k for k in jwks.get("keys", []) if k.get("kty") == "RSA"]
+    if header.get("kid") is not None:
+        keys = [k for k in keys if k.get("kid") == header["kid"]]
+    elif len(keys) != 1:
+        keys = []  # without a kid the key is only certain when there is one
+    if not keys:
+        raise ToolJwtRefused("no key of the tool matches the JWT's kid")
+    try:
+        return jwt.decode(
+            token, jwt.PyJWK(keys[0], algorithm="RS256").key, algorithms=["RS256"],
+            audience=audience, leeway=leeway, options={"require": required},
+        )
+    except jwt.PyJWTError as exc:
+        raise ToolJwtRefused(str(exc)) from exc

@@ -37,8 +37,6 @@ class LaunchContext:
     locale: str | None
     message_type: str
     return_url: str | None
-    course_slug: str | None = None
-    module_slug: str | None = None
 
     @property
     def is_trainer(self) -> bool:

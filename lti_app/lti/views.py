@@ -77,8 +77,6 @@ def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> La
         locale=records.person.locale,
         message_type=claims[CLAIM + "message_type"],
         return_url=presentation.get("return_url"),
-        course_slug=link.course_slug if link else None,
-        module_slug=link.module_slug if link else None,
     )
 
 

@@ -56,6 +56,13 @@ def record_launch(
         link.title = _text(link_claim.get("title"), 500) or link.title
         if ags.get("lineitem"):
             link.lineitem_url = ags["lineitem"]
+        if link.course_slug is None:
+            # Custom parameters (course=..., module=...), set by an admin or by
+            # our own deep-linking response, bind the link on its first launch;
+            # learning checks the slugs against the content before using them.
+            custom = claims.get(CLAIM + "custom") or {}
+            link.course_slug = _text(custom.get("course"), 100)
+            link.module_slug = _text(custom.get("module"), 100) if link.course_slug else None
 
     roles = [r for r in claims.get(CLAIM + "roles") or [] if isinstance(r, str)]
     enrollment = upsert_enrollment(person=person, context=context)

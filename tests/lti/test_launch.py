@@ -29,7 +29,7 @@ def test_auth_request_carries_what_the_security_framework_asks(client, lms):
 def test_learner_launch_lands_on_greeting_in_dutch(app, client, lms):
     response = lms.launch(client, locale="nl_NL")
     assert response.status_code == 303
-    page = client.get(response.headers["Location"])
+    page = client.get(response.headers["Location"], follow_redirects=True)
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Welkom, Anna de Vries" in text
@@ -65,7 +65,7 @@ def test_canvas_style_launch(app, client, canvas):
     # Canvas: aud as a string, no azp, deployment_id (not lti_deployment_id) at login.
     response = canvas.launch(client, roles=LEARNER, sub="canvas-user")
     assert response.status_code == 303
-    assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get(response.headers["Location"], follow_redirects=True).status_code == 200
     assert [p.sub for p in _rows(app, Person)] == ["canvas-user"]
 
 

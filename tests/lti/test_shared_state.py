@@ -19,7 +19,7 @@ def test_login_on_one_instance_launch_on_another(app, database_uri, tmp_path, lm
     assert response.status_code == 303
 
     # ...and the page after it on the first instance again.
-    page = browser.get(response.headers["Location"])
+    page = browser.get(response.headers["Location"], follow_redirects=True)
     assert page.status_code == 200 and "Anna de Vries" in page.get_data(as_text=True)
     with other.app_context():
         from lti_app.extensions import db

@@ -1,0 +1,115 @@
+"""The demo LMS's own tables: its links, gradebook columns and the scores received.
+
+These stand in for Moodle's or Canvas's course pages and gradebook; the tool
+never reads them (it talks to them over LTI only).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UtcDateTime, utc_now
+
+
+class DemoLink(db.Model):
+    """A placement of the tool in the demo course (an LTI resource link)."""
+
+    __tablename__ = "demo_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable and URL-safe: the resource link id sent to the tool is "demo-link-<key>".
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    context_id: Mapped[str] = mapped_column(String(255), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    # The content item's url (deep linking); None launches the tool's default URL.
+    url: Mapped[str | None] = mapped_column(String(1000))
+    custom_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    @property
+    def resource_link_id(self) -> str:
+        return f"demo-link-{self.key}"
+
+    def __repr__(self) -> str:
+        return f"<DemoLink {self.id} {self.title!r}>"
+
+
+class DemoLineItem(db.Model):
+    """A gradebook column (AGS line item), optionally tied to one link."""
+
+    __tablename__ = "demo_line_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), index=True)
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("demo_links.id", ondelete="SET NULL"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(500))
+    score_maximum: Mapped[float]
+    resource_id: Mapped[str | None] = mapped_column(String(255))
+    tag: Mapped[str | None] = mapped_column(String(255))
+    start_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    link: Mapped[DemoLink | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DemoLineItem {self.id} {self.label!r}>"
+
+
+class DemoScore(db.Model):
+    """Every score the tool posted, in arrival order: the log a newcomer reads."""
+
+    __tablename__ = "demo_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_item_id: Mapped[int] = mapped_column(
+        ForeignKey("demo_line_items.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(255))
+    score_given: Mapped[float | None]
+    score_maximum: Mapped[float | None]
+    activity_progress: Mapped[str] = mapped_column(String(30))
+    grading_progress: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # False: refused with 409 because an update with a later timestamp was kept.
+    is_accepted: Mapped[bool] = mapped_column(default=True)
+
+    line_item: Mapped[DemoLineItem] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DemoScore {self.id} {self.user_id} {self.score_given}>"
+
+
+class DemoResult(db.Model):
+    """The current gradebook cell for one (line item, user): the newest accepted score."""
+
+    __tablename__ = "demo_results"
+    __table_args__ = (UniqueConstraint("line_item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_item_id: Mapped[int] = mapped_column(
+        ForeignKey("demo_line_items.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(255))
+    # Scaled to the line item's scoreMaximum, as a gradebook shows it.
+    result_score: Mapped[float | None]
+    result_maximum: Mapped[float]
+    activity_progress: Mapped[str] = mapped_column(String(30))
+    grading_progress: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str | None] = mapped_column(Text)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    line_item: Mapped[DemoLineItem] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DemoResult {self.id} {self.user_id} {self.result_score}>"

@@ -1,0 +1,41 @@
+"""Forms: only their shape; the rules live in service.py."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, RadioField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from course_content.models import CourseModule
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class QuizForm(FlaskForm):
+    # New per rendered form; the service counts a submission id once.
+    submission_id = HiddenField(
+        validators=[DataRequired(), Regexp(r"^[a-f0-9]{32}$"), Length(max=64)],
+        default=lambda: uuid.uuid4().hex,
+    )
+
+
+def quiz_answers(module: CourseModule, form: MultiDict) -> dict[str, list[str]]:
+    """The options ticked per question (`q-<question id>` fields)."""
+    return {q.id: form.getlist(f"q-{q.id}") for q in module.quiz.questions}
+
+
+class BindLinkForm(FlaskForm):
+    """The trainer chooses what an LMS link opens: `course` or `course/module`."""
+
+    target = RadioField(validators=[DataRequired()], choices=[], validate_choice=False)
+
+
+class ContentItemsForm(FlaskForm):
+    """Deep linking: one or more `course` or `course/module` targets."""
+
+    title = StringField(validators=[Length(max=200)])

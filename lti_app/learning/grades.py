@@ -1,0 +1,177 @@
+"""Scores to the LMS gradebook (LTI Assignment and Grade Services), never lost.
+
+A score is queued in `grade_deliveries` in the same commit as the progress
+that earned it, then delivered: right after the response (see
+`deliver_after_response`) and, for retries, by `flask grades deliver` or the
+next request that queues one. A failed delivery waits with exponential
+backoff. A delivered score is remembered, so an unchanged score is not sent
+again, and a score is sent at most once per change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from requests import RequestException
+from sqlalchemy import select
+
+from course_content.models import Course
+
+from ..completion import CourseStatus
+from ..extensions import db
+from ..lti.services import grades_service, service_connector
+from ..people.models import Context, Enrollment, ResourceLink
+from ..platforms.models import Deployment
+from ..timeutil import utc_now
+from .models import GradeDelivery, ModuleProgress
+
+log = logging.getLogger(__name__)
+
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+BACKOFF_FIRST = 30  # seconds; doubles per failure
+BACKOFF_MAX = 6 * 3600
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    delivered: int
+    failed: int
+
+
+def queue_grade(
+    *,
+    link: ResourceLink,
+    enrollment: Enrollment,
+    course: Course,
+    progress: dict[str, ModuleProgress],
+    status: CourseStatus,
+) -> GradeDelivery | None:
+    """Queue the learner's current score for this link, if it changed."""
+    context = link.context
+    if not link.lineitem_url or SCORE_SCOPE not in (context.ags_scopes or "").split():
+        return None  # the LMS offers no gradebook column for this link
+    if link.module_slug:
+        row = progress.get(link.module_slug)
+        if row is None or not row.is_passed:
+            return None  # a module's grade goes out when it is passed
+        score, maximum = float(row.best_percent or 0), 100.0
+        activity, completed_at = "Completed", row.passed_at
+    else:
+        score, maximum = float(status.modules_passed), float(max(status.modules_total, 1))
+        activity = "Completed" if status.is_complete else "InProgress"
+        completed_at = utc_now() if status.is_complete else None
+    delivery = db.session.scalar(
+        select(GradeDelivery).where(
+            GradeDelivery.resource_link_id == link.id,
+            GradeDelivery.enrollment_id == enrollment.id,
+        )
+    )
+    if delivery is None:
+        delivery = GradeDelivery(resource_link=link, enrollment=enrollment)
+        db.session.add(delivery)
+    elif (delivery.score_given, delivery.activity_progress) == (score, activity):
+        return None  # unchanged: neither queued again nor resent
+    delivery.score_given, delivery.score_maximum = score, maximum
+    delivery.activity_progress, delivery.grading_progress = activity, "FullyGraded"
+    delivery.completed_at = completed_at or delivery.completed_at
+    delivery.scored_at = utc_now()  # AGS needs a rising timestamp
+    delivery.status, delivery.attempts = "pending", 0
+    delivery.next_attempt_at = utc_now()
+    db.session.flush()
+    return delivery
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
+    """Send every pending score whose time has come; commits per delivery."""
+    now = now or utc_now()
+    query = (
+        select(GradeDelivery)
+        .where(GradeDelivery.status == "pending", GradeDelivery.next_attempt_at <= now)
+        .order_by(GradeDelivery.next_attempt_at)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        # Several workers may deliver at once: each takes rows nobody holds.
+        query = query.with_for_update(skip_locked=True)
+    connectors: dict[int, object] = {}
+    delivered = failed = 0
+    for delivery in db.session.scalars(query).all():
+        if _send(delivery, connectors):
+            delivered += 1
+        else:
+            failed += 1
+    db.session.commit()
+    return DeliveryReport(delivered, failed)
+
+
+def _send(delivery: GradeDelivery, connectors: dict) -> bool:
+    link = delivery.resource_link
+    context: Context = link.context
+    deployment: Deployment = context.deployment
+    platform = deployment.platform
+    connector = connectors.setdefault(platform.id, service_connector(platform))
+    grade = (
+        Grade()
+        .set_score_given(delivery.score_given)
+        .set_score_maximum(delivery.score_maximum)
+        .set_activity_progress(delivery.activity_progress)
+        .set_grading_progress(delivery.grading_progress)
+        .set_timestamp(delivery.scored_at.isoformat())
+        .set_user_id(delivery.enrollment.person.sub)
+    )
+    if delivery.completed_at:
+        submitted = delivery.completed_at.isoformat()
+        # Without the completion time, Canvas marks work after a due date late
+        # (canvas-lms#1799).
+        grade.set_extra_claims({
+            "submission": {"submittedAt": submitted},
+            "https://canvas.instructure.com/lti/submission": {"submitted_at": submitted},
+        })
+    try:
+        grades_service(
+            connector, scopes=(context.ags_scopes or "").split(), lineitem_url=link.lineitem_url
+        ).put_grade(grade)
+    except (LtiServiceException, LtiException, RequestException) as exc:
+        delivery.attempts += 1
+        backoff = min(BACKOFF_FIRST * 2 ** (delivery.attempts - 1), BACKOFF_MAX)
+        delivery.next_attempt_at = utc_now() + timedelta(seconds=backoff)
+        delivery.last_error = _describe(exc)
+        log.warning("grade delivery %s failed (attempt %s): %s",
+                    delivery.id, delivery.attempts, delivery.last_error)
+        db.session.commit()
+        return False
+    delivery.status = "delivered"
+    delivery.delivered_at = utc_now()
+    delivery.delivered_score = delivery.score_given
+    delivery.delivered_activity = delivery.activity_progress
+    delivery.last_error = None
+    db.session.commit()
+    return True
+
+
+def _describe(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return f"HTTP {response.status_code}"
+    return type(exc).__name__
+
+
+def deliver_after_response(response, app: Flask | None = None):
+    """Try pending deliveries once the learner has their page (no waiting)."""
+    app = app or current_app._get_current_object()
+
+    def _deliver():
+        with app.app_context():
+            try:
+                deliver_due(limit=10)
+            except Exception:  # never let a delivery problem break a response
+                log.exception("grade delivery run failed")
+                db.session.rollback()
+
+    response.call_on_close(_deliver)
+    return response

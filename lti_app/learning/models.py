@@ -1,0 +1,107 @@
+"""Module progress, quiz attempts and the outbox of grades for the LMS."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..people.models import Enrollment, ResourceLink
+from ..timeutil import UtcDateTime, utc_now
+
+
+class ModuleProgress(db.Model):
+    """One learner's state in one module of one course, in one LMS course."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("enrollment_id", "course_slug", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100))
+    module_slug: Mapped[str] = mapped_column(String(100))
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    best_percent: Mapped[int | None]
+    passed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The content version the pass was earned on; a later edit does not undo it.
+    passed_version: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+    @property
+    def is_passed(self) -> bool:
+        return self.passed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<ModuleProgress {self.id} {self.course_slug}/{self.module_slug}>"
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100))
+    module_slug: Mapped[str] = mapped_column(String(100))
+    content_version: Mapped[str] = mapped_column(String(40))
+    # Random per rendered form: a resubmitted form (double click, reload) is
+    # recognised and counted once.
+    submission_id: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict] = mapped_column(JSON)
+    correct: Mapped[int]
+    total: Mapped[int]
+    percent: Mapped[int]
+    is_passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    def __repr__(self) -> str:
+        return f"<QuizAttempt {self.id} {self.module_slug} {self.percent}%>"
+
+
+class GradeDelivery(db.Model):
+    """The latest score for one learner on one LMS line item, until delivered.
+
+    An outbox: the score is saved with the progress that caused it (same
+    commit), then sent; failures are retried with backoff. One row per
+    (resource link, enrollment): a newer score replaces an undelivered one,
+    an unchanged score is never sent twice.
+    """
+
+    __tablename__ = "grade_deliveries"
+    __table_args__ = (UniqueConstraint("resource_link_id", "enrollment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(
+        ForeignKey("resource_links.id", ondelete="CASCADE"), index=True
+    )
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    score_given: Mapped[float]
+    score_maximum: Mapped[float]
+    activity_progress: Mapped[str] = mapped_column(String(20))
+    grading_progress: Mapped[str] = mapped_column(String(20))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    scored_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # What the LMS last accepted, to skip unchanged scores.
+    delivered_score: Mapped[float | None]
+    delivered_activity: Mapped[str | None] = mapped_column(String(20))
+
+    resource_link: Mapped[ResourceLink] = relationship()
+    enrollment: Mapped[Enrollment] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<GradeDelivery {self.id} {self.status}>"

@@ -1,0 +1,164 @@
+"""What a learner does with modules: read, take the quiz, see progress.
+
+Services take plain values, flush and never commit (the view commits once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from course_content.models import Course, CourseModule
+
+from ..extensions import db
+from ..people.models import ResourceLink
+from ..timeutil import utc_now
+from .models import ModuleProgress, QuizAttempt
+
+MAX_ANSWER_IDS = 20  # per question; more is a tampered form
+
+
+class SubmissionBelongsToSomeoneElse(Exception):
+    """A quiz form id that another learner already used."""
+
+
+class UnknownCourseOrModule(Exception):
+    """A binding to a course or module that the content does not have."""
+
+
+def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:
+    rows = db.session.scalars(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id == enrollment_id,
+            ModuleProgress.course_slug == course_slug,
+        )
+    )
+    return {row.module_slug: row for row in rows}
+
+
+def get_progress(enrollment_id: int, course: Course, module: CourseModule) -> ModuleProgress:
+    """The progress row, created on first use (concurrent first uses are safe)."""
+    progress = _find_progress(enrollment_id, course.slug, module.slug)
+    if progress is not None:
+        return progress
+    try:
+        with db.session.begin_nested():
+            progress = ModuleProgress(
+                enrollment_id=enrollment_id, course_slug=course.slug, module_slug=module.slug
+            )
+            db.session.add(progress)
+    except IntegrityError:  # another request created it first
+        progress = _find_progress(enrollment_id, course.slug, module.slug)
+    return progress
+
+
+def mark_read(*, enrollment_id: int, course: Course, module: CourseModule) -> ModuleProgress:
+    """Idempotent: the first time counts."""
+    progress = get_progress(enrollment_id, course, module)
+    if progress.read_at is None:
+        progress.read_at = progress.updated_at = utc_now()
+        db.session.flush()
+    return progress
+
+
+def submit_quiz(
+    *,
+    enrollment_id: int,
+    course: Course,
+    module: CourseModule,
+    answers: Mapping[str, Sequence[str]],
+    submission_id: str,
+) -> QuizAttempt:
+    """Grade one submission; the same submission id twice returns the first result."""
+    existing = _find_attempt(submission_id)
+    if existing is not None:
+        if existing.enrollment_id != enrollment_id:
+            raise SubmissionBelongsToSomeoneElse(submission_id)
+        return existing
+    kept = _known_answers(module, answers)
+    result = module.quiz.score(kept)
+    attempt = QuizAttempt(
+        enrollment_id=enrollment_id,
+        course_slug=course.slug,
+        module_slug=module.slug,
+        content_version=module.version,
+        submission_id=submission_id,
+        answers=kept,
+        correct=result.correct,
+        total=result.total,
+        percent=result.percent,
+        is_passed=result.passed,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # the same form posted twice at once
+        return _find_attempt(submission_id)
+    progress = get_progress(enrollment_id, course, module)
+    now = utc_now()
+    progress.attempts += 1
+    progress.best_percent = max(progress.best_percent or 0, result.percent)
+    progress.read_at = progress.read_at or now
+    if result.passed and progress.passed_at is None:
+        progress.passed_at = now
+        progress.passed_version = module.version
+    progress.updated_at = now
+    db.session.flush()
+    return attempt
+
+
+def attempt_for(enrollment_id: int, attempt_id: int) -> QuizAttempt | None:
+    """An attempt, only if it is this learner's."""
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.id == attempt_id, QuizAttempt.enrollment_id == enrollment_id
+        )
+    )
+
+
+def bind_link(
+    *, link: ResourceLink, course: Course | None, module_slug: str | None = None
+) -> ResourceLink:
+    """Bind an LMS link to a course or to one module of it."""
+    if course is None:
+        raise UnknownCourseOrModule("course")
+    if module_slug and course.module(module_slug) is None:
+        raise UnknownCourseOrModule(module_slug)
+    link.course_slug = course.slug
+    link.module_slug = module_slug or None
+    db.session.flush()
+    return link
+
+
+def next_module(course: Course, progress: Mapping[str, ModuleProgress]) -> CourseModule | None:
+    """The first published module not yet passed."""
+    for module in course.published_modules:
+        row = progress.get(module.slug)
+        if row is None or not row.is_passed:
+            return module
+    return None
+
+
+def _known_answers(module: CourseModule, answers: Mapping[str, Sequence[str]]) -> dict:
+    """Only answers to this quiz's questions, capped: tampered forms store nothing odd."""
+    kept: dict[str, list[str]] = {}
+    for question in module.quiz.questions:
+        submitted = answers.get(question.id) or []
+        kept[question.id] = [str(a)[:40] for a in list(submitted)[:MAX_ANSWER_IDS]]
+    return kept
+
+
+def _find_progress(enrollment_id: int, course_slug: str, module_slug: str):
+    return db.session.scalar(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id == enrollment_id,
+            ModuleProgress.course_slug == course_slug,
+            ModuleProgress.module_slug == module_slug,
+        )
+    )
+
+
+def _find_attempt(submission_id: str) -> QuizAttempt | None:
+    return db.session.scalar(select(QuizAttempt).where(QuizAttempt.submission_id == submission_id))
