@@ -11,6 +11,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .domain import DomainError
 from .extensions import db
 from .lti.exceptions import LaunchRefused
 
@@ -65,6 +66,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.info("%s", exc)
         return render_error(exc.status, exc.message, "errors/lti_launch_failed.html")
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return render_error(exc.status, exc.user_message())
 
     @app.errorhandler(LtiException)
     @app.errorhandler(OIDCException)

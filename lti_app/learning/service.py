@@ -12,6 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
 
+from flask_babel import gettext as _
+
+from ..domain import DomainError
 from ..extensions import db
 from ..people.models import ResourceLink
 from ..timeutil import utc_now
@@ -20,12 +23,17 @@ from .models import ModuleProgress, QuizAttempt
 MAX_ANSWER_IDS = 20  # per question; more is a tampered form
 
 
-class SubmissionBelongsToSomeoneElse(Exception):
+class SubmissionBelongsToSomeoneElse(DomainError):
     """A quiz form id that another learner already used."""
 
+    def user_message(self) -> str:
+        return _("This quiz form was already used. Reload the module and try again.")
 
-class UnknownCourseOrModule(Exception):
+
+class UnknownCourseOrModule(DomainError):
     """A binding to a course or module that the content does not have."""
+
+    status = 422
 
 
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
 from jwcrypto.jwk import JWK
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..timeutil import utc_now
@@ -45,10 +46,12 @@ def create_key() -> ToolKey:
     kid = jwk.thumbprint()
     public = json.loads(jwk.export_public())
     public.update({"kid": kid, "alg": "RS256", "use": "sig"})
-    key = ToolKey(kid=kid, private_key_pem=pem, public_jwk=json.dumps(public))
-    db.session.add(key)
-    db.session.flush()
-    return key
+    # Committed on its own: a key that signs must already be published, whatever
+    # happens to the request that needed it.
+    with Session(db.engine) as session:
+        session.add(ToolKey(kid=kid, private_key_pem=pem, public_jwk=json.dumps(public)))
+        session.commit()
+    return db.session.scalar(select(ToolKey).where(ToolKey.kid == kid))
 
 
 def rotate() -> ToolKey:

@@ -120,12 +120,15 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     deployment = None
     _state_params: dict | None = None
 
-    def __init__(self, request, tool_config, launch_data_storage=None):
+    def __init__(self, request, tool_config, session_service=None, cookie_service=None,
+                 launch_data_storage=None, requests_session=None):
         super().__init__(
             request,
             tool_config,
-            cookie_service=PartitionedCookieService(request),
+            session_service=session_service,
+            cookie_service=cookie_service or PartitionedCookieService(request),
             launch_data_storage=launch_data_storage,
+            requests_session=requests_session,
         )
 
     def validate(self):

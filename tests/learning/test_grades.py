@@ -1,0 +1,158 @@
+"""Scores reach the LMS gradebook (AGS): token, score, LMS down then back, exactly once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import jwt
+import responses
+from sqlalchemy import select
+
+from lti_app.extensions import db
+from lti_app.learning import grades
+from lti_app.learning.models import GradeDelivery
+from lti_app.timeutil import utc_now
+from tests.learning.helpers import first_module, launch_ltik, right_answers, submit_quiz, wrong_answers
+
+SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+]
+LINEITEM = "https://moodle.example.edu/mod/lti/services.php/2/lineitems/7/lineitem?type_id=3"
+SCORES = "https://moodle.example.edu/mod/lti/services.php/2/lineitems/7/lineitem/scores?type_id=3"
+
+
+def _ags(lms):
+    return {"scope": SCOPES, "lineitem": LINEITEM,
+            "lineitems": "https://moodle.example.edu/mod/lti/services.php/2/lineitems"}
+
+
+def _serve_token(lms, status=200):
+    return lms.mock.post(lms.platform.token_url, status=status,
+                         json={"access_token": "tok-1", "token_type": "Bearer", "expires_in": 3600})
+
+
+def _scores(lms):
+    return [json.loads(c.request.body) for c in lms.mock.calls if c.request.url == SCORES]
+
+
+def _module_link_launch(client, lms, **kwargs):
+    module = first_module()
+    ltik = launch_ltik(client, lms, ags=_ags(lms), custom={"course": "library-basics",
+                                                            "module": module.slug}, **kwargs)
+    return ltik, module
+
+
+def test_passing_a_module_posts_its_score_once(app, client, lms):
+    token_route = _serve_token(lms)
+    lms.mock.post(SCORES, status=200, json={})
+    ltik, module = _module_link_launch(client, lms, sub="learner-7")
+    submit_quiz(client, ltik, module, right_answers(module))
+
+    [score] = _scores(lms)
+    assert score["userId"] == "learner-7"
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (100.0, 100.0)
+    assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
+    assert score["submission"]["submittedAt"] and score["timestamp"]
+
+    token_request = token_route.calls[0].request.body
+    assertion = dict(p.split("=") for p in token_request.split("&"))["client_assertion"]
+    claims = jwt.decode(assertion, options={"verify_signature": False})
+    assert claims["iss"] == claims["sub"] == lms.platform.client_id
+    assert claims["aud"] == lms.platform.token_url
+
+    # The same pass again (a retry with the same score) sends nothing new.
+    submit_quiz(client, ltik, module, right_answers(module))
+    submit_quiz(client, ltik, module, wrong_answers(module))
+    assert len(_scores(lms)) == 1
+
+
+def test_failed_quiz_sends_no_module_score(app, client, lms):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=200, json={})
+    ltik, module = _module_link_launch(client, lms)
+    submit_quiz(client, ltik, module, wrong_answers(module))
+    assert _scores(lms) == []
+
+
+def test_lms_down_keeps_the_score_and_delivers_it_later_exactly_once(app, client, lms):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=503)
+    ltik, module = _module_link_launch(client, lms)
+    response, _ = submit_quiz(client, ltik, module, right_answers(module))
+    assert response.status_code == 302  # the learner is not bothered
+
+    with app.app_context():
+        delivery = db.session.scalars(select(GradeDelivery)).one()
+        assert delivery.status == "pending" and delivery.attempts == 1
+        assert delivery.last_error == "HTTP 503"
+        assert delivery.next_attempt_at > utc_now()
+        # Not due yet: a run now sends nothing.
+        assert grades.deliver_due().delivered == 0
+
+    lms.mock.replace(responses.POST, SCORES, status=200, json={})
+    later = utc_now() + timedelta(minutes=5)
+    with app.app_context():
+        assert grades.deliver_due(now=later).delivered == 1
+        assert grades.deliver_due(now=later + timedelta(hours=1)).delivered == 0
+        delivery = db.session.scalars(select(GradeDelivery)).one()
+        assert delivery.status == "delivered" and delivery.delivered_score == 100.0
+    posted_ok = [c for c in lms.mock.calls if c.request.url == SCORES and c.response.status_code == 200]
+    assert len(posted_ok) == 1
+
+
+def test_backoff_doubles(app, client, lms):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=500)
+    ltik, module = _module_link_launch(client, lms)
+    submit_quiz(client, ltik, module, right_answers(module))
+    with app.app_context():
+        first = db.session.scalars(select(GradeDelivery)).one().next_attempt_at
+        grades.deliver_due(now=first + timedelta(seconds=1))
+        delivery = db.session.scalars(select(GradeDelivery)).one()
+        assert delivery.attempts == 2
+        gap = delivery.next_attempt_at - utc_now()
+        assert timedelta(seconds=50) < gap <= timedelta(seconds=60)
+
+
+def test_token_refused_is_retried_too(app, client, lms):
+    _serve_token(lms, status=401)
+    ltik, module = _module_link_launch(client, lms)
+    submit_quiz(client, ltik, module, right_answers(module))
+    with app.app_context():
+        delivery = db.session.scalars(select(GradeDelivery)).one()
+        assert delivery.status == "pending" and delivery.last_error == "HTTP 401"
+
+
+def test_course_link_posts_modules_passed_out_of_total(app, client, lms):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=200, json={})
+    ltik = launch_ltik(client, lms, ags=_ags(lms))
+    module = first_module()
+    submit_quiz(client, ltik, module, right_answers(module))
+    [score] = _scores(lms)
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (1.0, 12.0)
+    assert score["activityProgress"] == "InProgress"
+
+
+def test_no_ags_claim_means_no_delivery(app, client, lms):
+    ltik = launch_ltik(client, lms)
+    module = first_module()
+    submit_quiz(client, ltik, module, right_answers(module))
+    with app.app_context():
+        assert db.session.scalars(select(GradeDelivery)).all() == []
+
+
+def test_cli_delivers_due_scores(app, client, lms, runner):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=503)
+    ltik, module = _module_link_launch(client, lms)
+    submit_quiz(client, ltik, module, right_answers(module))
+    lms.mock.replace(responses.POST, SCORES, status=200, json={})
+    with app.app_context():
+        delivery = db.session.scalars(select(GradeDelivery)).one()
+        delivery.next_attempt_at = utc_now() - timedelta(seconds=1)
+        db.session.commit()
+    result = runner.invoke(args=["grades", "deliver"])
+    assert "delivered 1, failed 0" in result.output
