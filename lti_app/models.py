@@ -1,5 +1,6 @@
 """Import every feature's models so that Alembic and create_all see all tables."""
 
+from .demo_lms.models import DemoLineItem, DemoLink, DemoResult, DemoScore  # noqa: F401
 from .learning.models import GradeDelivery, ModuleProgress, QuizAttempt  # noqa: F401
 from .lti.models import StoredValue, ToolKey  # noqa: F401
 from .people.models import Context, Enrollment, Person, ResourceLink  # noqa: F401

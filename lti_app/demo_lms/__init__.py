@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("demo_lms", __name__, url_prefix="/dev", template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import api, views  # noqa: E402,F401

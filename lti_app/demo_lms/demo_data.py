@@ -1,4 +1,4 @@
-"""The demo course, its people and its links."""
+"""The demo course, its people and its links (the links are seeded into `demo_links`)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,36 @@ LINKS = {
                  (("course", "licence-negotiation"),)),
     )
 }
+
+
+# Course members who never launch the tool: the roster (NRPS) has them all, as a
+# real course does, so the tool's trainer sees learners who have not started.
+_LEARNER_NAMES = (
+    ("Eva", "Mulder"), ("Fleur", "de Boer"), ("Gijs", "Smit"), ("Hanna", "Meijer"),
+    ("Ilse", "de Groot"), ("Jesse", "Bos"), ("Karim", "El Amrani"), ("Lotte", "Vos"),
+    ("Milan", "Peters"), ("Noor", "Hendriks"), ("Olaf", "van Leeuwen"), ("Priya", "Ramdin"),
+    ("Quinten", "Dekker"), ("Roos", "Brouwer"), ("Sanne", "de Wit"), ("Tim", "Dijkstra"),
+    ("Umut", "Yilmaz"), ("Vera", "Smits"), ("Wouter", "de Graaf"), ("Yara", "van der Meer"),
+)
+LEARNERS = tuple(
+    DemoPerson(
+        f"learner-{n:02d}", f"{given} {family}", given, family,
+        f"{given.lower()}.{family.lower().replace(' ', '')}@example.org",
+        "nl", (MEMBERSHIP + "Learner",), "learner",
+    )
+    for n, (given, family) in enumerate(_LEARNER_NAMES, start=1)
+)
+
+
+def user_id(person: DemoPerson) -> str:
+    """The person's LTI `sub`, the same in launches, NRPS and AGS."""
+    return f"demo-{person.key}"
+
+
+def members() -> tuple[DemoPerson, ...]:
+    """Everyone in the demo course: the four launchable people, then the roster."""
+    return (*PEOPLE.values(), *LEARNERS)
+
+
+def member_by_user_id(value: str) -> DemoPerson | None:
+    return next((p for p in members() if user_id(p) == value), None)

@@ -1,45 +1,44 @@
-"""The demo LMS's pages and its LTI platform endpoints."""
+"""The demo LMS's pages and its LTI message endpoints (the services are in api.py)."""
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 
+from ..errors import render_error
 from ..extensions import csrf, db
-from . import bp, demo_data, service
-from .platform import AuthorizationRefused, LaunchRequest, LtiPlatform
+from . import bp, demo_data, gradebook, launches, links, scores, service
+from .deep_linking import DeepLinkingRefused, receive_response
+from .launches import UnknownLaunch
+from .platform import AuthorizationRefused
 
 
 @bp.get("/")
 def index():
     platform = service.demo_platform()
     service.ensure_registered(platform)
+    links.seed_links()
+    course_links = [(link, links.line_item_of_link(link)) for link in links.list_links()]
     db.session.commit()
+    people = list(demo_data.PEOPLE.values())
     return render_template(
-        "demo_lms/index.html", people=demo_data.PEOPLE.values(), links=demo_data.LINKS.values(),
-        course_title=demo_data.CONTEXT_TITLE,
+        "demo_lms/index.html", people=people, links=course_links,
+        content_editors=[p for p in people if p.role_label != "learner"],
+        course_title=demo_data.CONTEXT_TITLE, is_ags_down=scores.is_ags_down(),
     )
 
 
 @bp.get("/start")
 def start():
     """Step 1 in the iframe: post the third-party initiated login to the tool."""
-    person = demo_data.PEOPLE.get(request.args.get("person", ""))
-    link = demo_data.LINKS.get(request.args.get("link", ""))
-    message_type = request.args.get("type", "LtiResourceLinkRequest")
-    if person is None or link is None:
-        abort(404)
-    if message_type not in ("LtiResourceLinkRequest", "LtiDeepLinkingRequest"):
-        abort(400)
-    platform = service.demo_platform()
-    hint = LtiPlatform.encode_hint({"link": link.key, "type": message_type})
-    fields = platform.login_initiation(
-        target_link_uri=url_for("lti.launch", _external=True),
-        login_hint=person.key,
-        lti_message_hint=hint,
+    links.seed_links()
+    fields = launches.login_fields(
+        service.demo_platform(),
+        person_key=request.args.get("person", ""),
+        link_key=request.args.get("link"),
+        message_type=request.args.get("type", launches.RESOURCE_LINK),
     )
-    return render_template(
-        "demo_lms/autopost.html", action=url_for("lti.login"), fields=fields
-    )
+    db.session.commit()  # a deep linking request's `data` is now in the store
+    return render_template("demo_lms/autopost.html", action=url_for("lti.login"), fields=fields)
 
 
 @bp.get("/auth")
@@ -51,10 +50,12 @@ def authorize():
         redirect_uri, fields = platform.authorize(
             request.args,
             allowed_redirect_uris=lambda uri: uri == launch_url,
-            launch_for_hint=_launch_request,
+            launch_for_hint=launches.launch_request,
         )
     except AuthorizationRefused as exc:
+        db.session.rollback()
         return render_template("demo_lms/refused.html", reason=str(exc)), 400
+    db.session.commit()  # a link that had no gradebook column has one now
     return render_template("demo_lms/autopost.html", action=redirect_uri, fields=fields)
 
 
@@ -63,33 +64,39 @@ def jwks():
     return jsonify(service.demo_platform().jwks())
 
 
-@bp.post("/token")
-@csrf.exempt
-def token():
-    # The OAuth2 client-credentials endpoint for grades arrives with issue 4.
-    return jsonify(error="unsupported_grant_type"), 400
+@bp.post("/deep_link_return")
+@csrf.exempt  # posted by the tool's page; the signed JWT, its nonce and `data` protect it
+def deep_link_return():
+    outcome = receive_response(service.demo_platform(), request.form.get("JWT"))
+    db.session.commit()
+    return render_template("demo_lms/deep_link_return.html", outcome=outcome)
 
 
-def _launch_request(login_hint: str, message_hint: str) -> LaunchRequest:
-    person = demo_data.PEOPLE.get(login_hint)
-    data = LtiPlatform.decode_hint(message_hint)
-    link = demo_data.LINKS.get(data.get("link", ""))
-    if person is None or link is None:
-        raise AuthorizationRefused("unknown login_hint or lti_message_hint")
-    return LaunchRequest(
-        sub=f"demo-{person.key}",
-        roles=person.roles,
-        context_id=demo_data.CONTEXT_ID,
-        context_title=demo_data.CONTEXT_TITLE,
-        resource_link_id=f"demo-link-{link.key}",
-        resource_link_title=link.title,
-        name=person.name,
-        given_name=person.given_name,
-        family_name=person.family_name,
-        email=person.email,
-        locale=person.locale,
-        message_type=data.get("type", "LtiResourceLinkRequest"),
-        custom=dict(link.custom),
-        return_url=url_for("demo_lms.index", _external=True),
-        target_link_uri=url_for("lti.launch", _external=True),
+@bp.get("/gradebook")
+def show_gradebook():
+    return render_template(
+        "demo_lms/gradebook.html", columns=gradebook.columns(), log=gradebook.score_log(),
+        column_title=gradebook.column_title, is_ags_down=scores.is_ags_down(),
+        course_title=demo_data.CONTEXT_TITLE, outage_hours=scores.OUTAGE_LIFETIME // 3600,
     )
+
+
+@bp.post("/gradebook/outage")
+def toggle_outage():
+    scores.set_ags_down(request.form.get("down") == "1")
+    db.session.commit()
+    return redirect(url_for("demo_lms.show_gradebook"), code=303)
+
+
+@bp.errorhandler(UnknownLaunch)
+def unknown_launch(exc: UnknownLaunch):
+    db.session.rollback()
+    return render_error(404)
+
+
+@bp.errorhandler(DeepLinkingRefused)
+def deep_linking_refused(exc: DeepLinkingRefused):
+    db.session.rollback()
+    return render_template(
+        "demo_lms/refused.html", reason=f"Deep linking response refused: {exc}"
+    ), 400
