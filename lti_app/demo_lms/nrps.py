@@ -58,4 +58,6 @@ def _context_roles(person: DemoPerson) -> list[str]:
 
 
 def _matches(role: str, wanted: str) -> bool:
-    return role == wanted or role.removeprefix(MEMBERSHIP) == wanted
+    # Case-insensitive: pylti1p3 lowercases the whole Link header it follows.
+    wanted = wanted.casefold()
+    return role.casefold() == wanted or role.removeprefix(MEMBERSHIP).casefold() == wanted
