@@ -1,0 +1,1 @@
+"""Timing scripts that compare Kennisdeling with bare baselines in the same run."""
