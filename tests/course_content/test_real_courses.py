@@ -1,0 +1,31 @@
+"""The two real courses are complete: every module published, valid, in nl and en."""
+
+from __future__ import annotations
+
+from course_content.loader import check_content, load_catalog
+from course_content.markdown import count_words
+
+
+def test_real_content_has_no_problems():
+    assert [str(p) for p in check_content()] == []
+
+
+def test_both_courses_are_complete_and_published():
+    courses = load_catalog().courses
+    library_basics = courses["library-basics"]
+    licence = courses["licence-negotiation"]
+    assert 10 <= len(library_basics.published_modules) == len(library_basics.modules) <= 12
+    assert 5 <= len(licence.published_modules) == len(licence.modules) <= 6
+    assert library_basics.shadow_days_required == 2
+    assert licence.shadow_days_required == 0
+
+
+def test_every_module_is_a_real_text_in_both_languages():
+    for course in load_catalog().courses.values():
+        for module in course.modules:
+            for lang in ("nl", "en"):
+                assert 600 <= count_words(module.body.get(lang)) <= 1200, (module.slug, lang)
+                assert module.objectives.get(lang), (module.slug, lang)
+            assert module.body.nl != module.body.en
+            assert len(module.quiz.questions) >= 5
+            assert module.sources and all(s.url.startswith("https://") for s in module.sources)
