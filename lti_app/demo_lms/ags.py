@@ -47,8 +47,10 @@ def check_context(context_id: str) -> None:
         raise NotFound("no such context")
 
 
-def list_line_items(context_id: str, *, resource_link_id: str | None = None,
-                    resource_id: str | None = None, tag: str | None = None) -> list[DemoLineItem]:
+def list_line_items(
+    context_id: str, *, resource_link_id: str | None = None,
+    resource_id: str | None = None, tag: str | None = None,
+) -> list[DemoLineItem]:
     check_context(context_id)
     query = select(DemoLineItem).where(DemoLineItem.context_id == context_id)
     if resource_link_id is not None:

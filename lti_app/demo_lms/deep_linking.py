@@ -58,7 +58,8 @@ def _parse_item(item: dict[str, Any]) -> dict[str, Any]:
     custom = item.get("custom") or {}
     if title is not None and not isinstance(title, str):
         raise DeepLinkingRefused("a content item's title must be a string")
-    if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+    is_web_url = isinstance(url, str) and url.startswith(("https://", "http://"))
+    if url is not None and not is_web_url:
         raise DeepLinkingRefused("a content item's url must be an http(s) URL")
     if not isinstance(custom, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in custom.items()

@@ -138,7 +138,8 @@ def _score_number(value: Any, name: str, *, minimum: float | None) -> float | No
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidBody(f"{name} must be a number")
     if (minimum is not None and value < minimum) or (minimum is None and value <= 0):
-        raise InvalidBody(f"{name} must be {'at least 0' if minimum is not None else 'above 0'}")
+        bound = "at least 0" if minimum is not None else "above 0"
+        raise InvalidBody(f"{name} must be {bound}")
     return float(value)
 
 

@@ -23,7 +23,9 @@ from ..lti import keys
 from ..lti.models import StoredValue
 from ..lti.store import get_store
 from ..timeutil import utc_now
-from .platform import AGS_SCOPES, CLIENT_ASSERTION_TYPE, NRPS_SCOPE, LtiPlatform, ToolJwtRefused
+from .platform import (
+    AGS_SCOPES, CLIENT_ASSERTION_TYPE, NRPS_SCOPE, LtiPlatform, ToolJwtRefused,
+)
 
 TOKEN_LIFETIME = 3600
 GRANTABLE_SCOPES = frozenset((*AGS_SCOPES, NRPS_SCOPE))
@@ -57,7 +59,9 @@ def issue_token(platform: LtiPlatform, form: Mapping[str, str]) -> AccessToken:
     if form.get("grant_type") != "client_credentials":
         raise OAuthError("unsupported_grant_type", "only client_credentials is supported")
     if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
-        raise OAuthError("invalid_request", f"client_assertion_type must be {CLIENT_ASSERTION_TYPE}")
+        raise OAuthError(
+            "invalid_request", f"client_assertion_type must be {CLIENT_ASSERTION_TYPE}"
+        )
     assertion = form.get("client_assertion")
     if not assertion:
         raise OAuthError("invalid_request", "client_assertion is required")
@@ -96,7 +100,8 @@ def require_scope(authorization: str | None, accepted: frozenset[str] | set[str]
     if token is None:
         raise BearerRefused(401, "invalid_token", "the access token is unknown or expired")
     if not accepted.intersection(token["scopes"]):
-        raise BearerRefused(403, "insufficient_scope", "needs one of: " + " ".join(sorted(accepted)))
+        needed = " ".join(sorted(accepted))
+        raise BearerRefused(403, "insufficient_scope", f"needs one of: {needed}")
 
 
 def claim_once(key: str, ttl: int) -> bool:
@@ -110,10 +115,13 @@ def claim_once(key: str, ttl: int) -> bool:
         delete(StoredValue).where(StoredValue.key == key, StoredValue.expires_at <= utc_now())
     )
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(StoredValue).values(
-        key=key, value="true", expires_at=utc_now() + timedelta(seconds=ttl)
-    ).on_conflict_do_nothing(index_elements=[StoredValue.key])
-    return db.session.execute(statement).rowcount == 1
+    statement = (
+        insert(StoredValue)
+        .values(key=key, value="true", expires_at=utc_now() + timedelta(seconds=ttl))
+        .on_conflict_do_nothing(index_elements=[StoredValue.key])
+        .returning(StoredValue.key)  # rowcount is not reliable here on psycopg
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def _token_key(value: str) -> str:

@@ -27,7 +27,8 @@ class Tool:
     def __init__(self, app) -> None:
         self.app = app
 
-    def sign(self, claims: dict, *, key_pem: str | None = None, headers: dict | None = None) -> str:
+    def sign(self, claims: dict, *, key_pem: str | None = None,
+             headers: dict | None = None) -> str:
         from lti_app.extensions import db
         from lti_app.lti import keys
 
@@ -64,9 +65,22 @@ def tool(app):
 
 
 @pytest.fixture
-def course(client):
-    """The demo course with its seeded links, as after a first visit of /dev/."""
+def course(app, client) -> dict[str, str]:
+    """The demo course after a first visit of /dev/: {link key: its column's path}.
+
+    Ids come from the database (PostgreSQL sequences do not restart per test).
+    """
+    from lti_app.demo_lms import links
+    from lti_app.extensions import db
+
     assert client.get("/dev/").status_code == 200
+    with app.app_context():
+        paths = {
+            link.key: f"/dev/ags/{CONTEXT}/lineitems/{links.line_item_of_link(link).id}"
+            for link in links.list_links()
+        }
+        db.session.commit()
+    return paths
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ def test_seeded_links_have_one_column_each(client, course, tool):
     items = response.get_json()
     assert [i["resourceLinkId"] for i in items] == [
         "demo-link-library-basics", "demo-link-licence-negotiation"]
-    assert items[0]["id"] == f"{BASE}{CONTAINER}/1" and items[0]["scoreMaximum"] == 100
+    assert items[0]["id"] == BASE + course["library-basics"] and items[0]["scoreMaximum"] == 100
 
 
 def test_create_read_update_delete(client, course, tool):
@@ -72,7 +72,7 @@ def test_launch_keeps_its_column_when_the_tool_adds_another(client, course, tool
 def test_scopes_and_validation(client, course, tool):
     readonly = tool.access_token(client, scope=AGS + "lineitem.readonly")
     assert _create(client, readonly, {"label": "x", "scoreMaximum": 1}).status_code == 403
-    assert client.delete(f"{CONTAINER}/1", headers=bearer(readonly)).status_code == 403
+    assert client.delete(course["library-basics"], headers=bearer(readonly)).status_code == 403
     score_only = tool.access_token(client, scope=AGS + "score")
     assert client.get(CONTAINER, headers=bearer(score_only)).status_code == 403
 
@@ -105,22 +105,23 @@ def test_container_pages_with_limit(client, course, tool):
 
 
 def test_results_after_scores(client, course, tool):
+    column = course["licence-negotiation"]
     token = tool.access_token(client, scope=f"{AGS}score {AGS}result.readonly")
     for user, given in (("demo-anna", 3), ("demo-learner-04", 4)):
-        client.post(f"{CONTAINER}/2/scores", headers=bearer(token),
+        client.post(f"{column}/scores", headers=bearer(token),
                     content_type="application/vnd.ims.lis.v1.score+json",
                     data=json.dumps({"userId": user, "scoreGiven": given, "scoreMaximum": 4,
                                      "activityProgress": "Completed",
                                      "gradingProgress": "FullyGraded",
                                      "timestamp": "2026-11-24T10:00:00Z"}))
-    response = client.get(f"{CONTAINER}/2/results", headers=bearer(token))
+    response = client.get(f"{column}/results", headers=bearer(token))
     assert response.mimetype == "application/vnd.ims.lis.v2.resultcontainer+json"
     results = response.get_json()
     assert [(r["userId"], r["resultScore"]) for r in results] == [
         ("demo-anna", 75.0), ("demo-learner-04", 100.0)]
-    assert results[0]["scoreOf"] == f"{BASE}{CONTAINER}/2"
-    one = client.get(f"{CONTAINER}/2/results", query_string={"user_id": "demo-anna"},
+    assert results[0]["scoreOf"] == BASE + column
+    one = client.get(f"{column}/results", query_string={"user_id": "demo-anna"},
                      headers=bearer(token)).get_json()
     assert [r["userId"] for r in one] == ["demo-anna"]
     no_scope = tool.access_token(client, scope=f"{AGS}score")
-    assert client.get(f"{CONTAINER}/2/results", headers=bearer(no_scope)).status_code == 403
+    assert client.get(f"{column}/results", headers=bearer(no_scope)).status_code == 403

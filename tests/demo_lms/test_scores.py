@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sqlalchemy import select
 
 from lti_app.extensions import db
@@ -12,7 +14,6 @@ from tests.demo_lms.conftest import CONTEXT, bearer, csrf_token
 
 SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
-LINEITEM = f"/dev/ags/{CONTEXT}/lineitems/1"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 
 
@@ -25,10 +26,16 @@ def _score(**overrides) -> dict:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def _post(client, token: str | None, body: dict, content_type: str = SCORE_TYPE):
-    headers = bearer(token) if token else {}
-    return client.post(f"{LINEITEM}/scores", headers=headers, data=json.dumps(body),
-                       content_type=content_type)
+@pytest.fixture
+def post(client, course):
+    """POST a score to the Library Basics link's column."""
+
+    def post(token: str | None, body: dict, content_type: str = SCORE_TYPE):
+        headers = bearer(token) if token else {}
+        return client.post(f"{course['library-basics']}/scores", headers=headers,
+                           data=json.dumps(body), content_type=content_type)
+
+    return post
 
 
 def _rows(app, model):
@@ -36,26 +43,27 @@ def _rows(app, model):
         return list(db.session.scalars(select(model).order_by(model.id)))
 
 
-def test_no_token_is_401_with_a_bearer_challenge(client, course):
-    response = _post(client, None, _score())
+def test_no_token_is_401_with_a_bearer_challenge(client, course, post):
+    response = post(None, _score())
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert _post(client, "made-up", _score()).status_code == 401
+    assert post("made-up", _score()).status_code == 401
 
 
-def test_token_without_the_score_scope_is_403(client, course, tool):
+def test_token_without_the_score_scope_is_403(client, course, tool, post):
     token = tool.access_token(client, scope=READONLY)
-    response = _post(client, token, _score())
+    response = post(token, _score())
     assert response.status_code == 403
     assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
 
 
-def test_good_score_is_200_and_shows_in_the_gradebook(app, client, course, tool):
+def test_good_score_is_200_and_shows_in_the_gradebook(app, client, course, tool, post):
     token = tool.access_token(client, scope=SCORE)
-    response = _post(client, token, _score())
+    response = post(token, _score())
     assert response.status_code == 200, response.get_data(as_text=True)
     [result] = _rows(app, DemoResult)
-    assert (result.user_id, result.result_score, result.result_maximum) == ("demo-anna", 80.0, 100.0)
+    assert (result.user_id, result.result_score) == ("demo-anna", 80.0)
+    assert result.result_maximum == 100.0
     assert result.timestamp.isoformat() == "2026-11-24T09:00:00.250000+00:00"
 
     page = client.get("/dev/gradebook").get_data(as_text=True)
@@ -64,16 +72,16 @@ def test_good_score_is_200_and_shows_in_the_gradebook(app, client, course, tool)
     assert "Completed" in page and "FullyGraded" in page
 
 
-def test_older_timestamp_is_409_and_changes_nothing_equal_or_newer_is_kept(app, client, course, tool):
+def test_older_timestamp_is_409_equal_or_newer_is_kept(app, client, course, tool, post):
     token = tool.access_token(client, scope=SCORE)
-    assert _post(client, token, _score()).status_code == 200
-    older = _post(client, token, _score(scoreGiven=2, timestamp="2026-11-24T09:00:00.249Z"))
+    assert post(token, _score()).status_code == 200
+    older = post(token, _score(scoreGiven=2, timestamp="2026-11-24T09:00:00.249Z"))
     assert older.status_code == 409
     [result] = _rows(app, DemoResult)
     assert result.result_score == 80.0
-    same = _post(client, token, _score(scoreGiven=9, timestamp="2026-11-24T09:00:00.250Z"))
+    same = post(token, _score(scoreGiven=9, timestamp="2026-11-24T09:00:00.250Z"))
     assert same.status_code == 200
-    newer = _post(client, token, _score(scoreGiven=10, timestamp="2026-11-24T09:00:01Z"))
+    newer = post(token, _score(scoreGiven=10, timestamp="2026-11-24T09:00:01Z"))
     assert newer.status_code == 200
     assert _rows(app, DemoResult)[0].result_score == 100.0
     log = _rows(app, DemoScore)
@@ -82,46 +90,46 @@ def test_older_timestamp_is_409_and_changes_nothing_equal_or_newer_is_kept(app, 
     assert "refused (409" in page
 
 
-def test_score_without_score_given_clears_the_grade(app, client, course, tool):
+def test_score_without_score_given_clears_the_grade(app, client, course, tool, post):
     token = tool.access_token(client, scope=SCORE)
-    _post(client, token, _score())
+    post(token, _score())
     cleared = _score(scoreGiven=None, scoreMaximum=None, activityProgress="Started",
                      gradingProgress="NotReady", timestamp="2026-11-24T11:00:00Z")
-    assert _post(client, token, cleared).status_code == 200
+    assert post(token, cleared).status_code == 200
     [result] = _rows(app, DemoResult)
     assert result.result_score is None and result.activity_progress == "Started"
 
 
-def test_malformed_scores_are_refused(app, client, course, tool):
+def test_malformed_scores_are_refused(app, client, course, tool, post):
     token = tool.access_token(client, scope=SCORE)
-    assert _post(client, token, _score(), content_type="application/json").status_code == 415
+    assert post(token, _score(), content_type="application/json").status_code == 415
     for bad in (_score(userId=None), _score(activityProgress="Done"),
                 _score(gradingProgress=None), _score(scoreMaximum=None),
                 _score(scoreGiven=-1), _score(scoreGiven=True), _score(timestamp="yesterday"),
                 _score(timestamp="2026-11-24T10:00:00")):  # no time zone
-        assert _post(client, token, bad).status_code == 400, bad
-    assert _post(client, token, _score(userId="not-in-course")).status_code == 422
-    missing = client.post(f"/dev/ags/{CONTEXT}/lineitems/999/scores", headers=bearer(token),
+        assert post(token, bad).status_code == 400, bad
+    assert post(token, _score(userId="not-in-course")).status_code == 422
+    missing = client.post(f"/dev/ags/{CONTEXT}/lineitems/999999999/scores", headers=bearer(token),
                           data=json.dumps(_score()), content_type=SCORE_TYPE)
     assert missing.status_code == 404
     assert _rows(app, DemoScore) == []
 
 
-def test_outage_switch_answers_503_until_switched_back(app, client, course, tool):
+def test_outage_switch_answers_503_until_switched_back(app, client, course, tool, post):
     token = tool.access_token(client, scope=SCORE)
     page = client.get("/dev/gradebook", base_url="https://localhost").get_data(as_text=True)
     toggle = client.post("/dev/gradebook/outage", base_url="https://localhost",
                          data={"down": "1", "csrf_token": csrf_token(page)})
     assert toggle.status_code == 303
 
-    down = _post(client, token, _score())
+    down = post(token, _score())
     assert down.status_code == 503 and down.headers["Retry-After"]
     assert _rows(app, DemoScore) == []  # an LMS that is down received nothing
     assert "Grade service: off" in client.get("/dev/gradebook").get_data(as_text=True)
 
     client.post("/dev/gradebook/outage", base_url="https://localhost",
                 data={"down": "0", "csrf_token": csrf_token(page)})
-    assert _post(client, token, _score()).status_code == 200
+    assert post(token, _score()).status_code == 200
 
 
 def test_outage_switch_needs_the_csrf_token(client, course):

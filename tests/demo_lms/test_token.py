@@ -1,10 +1,11 @@
-"""/dev/token: client credentials with a JWT client assertion (RFC 7523, LTI Security Framework 4.1)."""
+"""/dev/token: client credentials with a JWT client assertion (RFC 7523; LTI SF 4.1)."""
 
 from __future__ import annotations
 
 import time
 
 from lti_app.demo_lms.platform import AGS_SCOPES, NRPS_SCOPE, LtiPlatform
+from lti_app.extensions import db
 from tests.conftest import make_app
 from tests.demo_lms.conftest import ISSUER, TOKEN_URL, bearer
 from tests.fake_lms import platform_key
@@ -91,13 +92,16 @@ def test_wrong_grant_type_and_assertion_type(client, tool):
     _refused(tool.token_request(client, client_id="another-client"), 401, "invalid_client")
 
 
-def test_tokens_live_in_the_shared_store_not_in_a_worker(app, client, tool, database_uri, tmp_path):
+def test_tokens_live_in_the_shared_store_not_in_a_worker(client, tool, database_uri, tmp_path):
     token = tool.access_token(client, scope=" ".join(AGS_SCOPES))
-    other_worker = make_app(database_uri, tmp_path / "instance")  # same database, new process state
+    # Another worker: the same database, nothing shared in memory.
+    other_worker = make_app(database_uri, tmp_path / "instance")
     response = other_worker.test_client().get(
         "/dev/ags/demo-course-2026/lineitems", headers=bearer(token)
     )
     assert response.status_code == 200
+    with other_worker.app_context():
+        db.engine.dispose()
 
 
 def test_platform_class_verifies_assertions_without_flask():
