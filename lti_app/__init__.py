@@ -59,9 +59,11 @@ def _register_blueprints(app: Flask) -> None:
     from .lti.cli import keys_bp
     from .lti.context import add_ltik_to_urls
     from .platforms import bp as platforms_bp
+    from .shadowing import bp as shadowing_bp
     from .trainer import bp as trainer_bp
 
-    blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, content_bp, grades_bp, trainer_bp]
+    blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, content_bp, grades_bp,
+                  shadowing_bp, trainer_bp]
     if app.config["DEMO_LMS_ENABLED"]:
         blueprints.append(demo_lms_bp)
     for blueprint in blueprints:

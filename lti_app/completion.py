@@ -48,8 +48,10 @@ def course_status(
 
 
 def confirmed_shadow_days(person_id: int) -> int:
-    """Confirmed shadowing days of a person (the shadowing log arrives in issue 6)."""
-    return 0
+    """Confirmed shadowing days of a person, each date once, whatever the course."""
+    from .shadowing.service import confirmed_day_count
+
+    return confirmed_day_count(person_id)
 
 
 def status_for(*, enrollment_id: int, person_id: int, course: Course) -> CourseStatus:

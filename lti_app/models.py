@@ -5,3 +5,4 @@ from .learning.models import GradeDelivery, ModuleProgress, QuizAttempt  # noqa:
 from .lti.models import StoredValue, ToolKey  # noqa: F401
 from .people.models import Context, Enrollment, Person, ResourceLink  # noqa: F401
 from .platforms.models import Deployment, Platform  # noqa: F401
+from .shadowing.models import ShadowDay, ShadowDayEvent  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from ..completion import status_for
 from ..extensions import db
@@ -121,7 +122,7 @@ def bind_link():
     if link is None:
         abort(404)
     form = BindLinkForm()
-    form.target.choices = [(t.value, t.label) for t in link_targets()]
+    form.target.choices = [SelectChoice(t.value, t.label) for t in link_targets()]
     if form.validate_on_submit():
         course_slug, _sep, module_slug = form.target.data.partition("/")
         try:

@@ -18,7 +18,9 @@ from .store import get_store
 LTIK_PARAM = "ltik"
 _SALT = "kennisdeling-ltik"
 # Endpoints that never belong to a launch and must not carry its token.
-_NO_LTIK_PREFIXES = ("static", "lti.", "demo_lms.", "verification.", "health")
+_NO_LTIK_PREFIXES = (
+    "static", "lti.", "demo_lms.", "verification.", "health", "shadowing.host_",
+)
 
 
 @dataclass(frozen=True)

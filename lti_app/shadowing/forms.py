@@ -1,0 +1,57 @@
+"""Shadowing forms: shape and limits only; the rules are in service.py."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from course_content.models import Library
+
+OTHER = "other"
+TEXT_LIMIT = 5000
+
+
+class ShadowDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date of the day."))])
+    host_library = SelectField(_l("Host library"), choices=[], validate_choice=False)
+    host_library_other = StringField(_l("Another library (name)"), validators=[Length(max=200)])
+    department = StringField(_l("Department or team"), validators=[Length(max=200)])
+    host_contact_name = StringField(_l("Host contact: name"), validators=[Length(max=200)])
+    host_contact_email = StringField(
+        _l("Host contact: email"),
+        validators=[Optional(), Email(_l("Enter a valid email address.")), Length(max=320)],
+    )
+    learning_goals = TextAreaField(_l("Learning goals (beforehand)"),
+                                   validators=[Length(max=TEXT_LIMIT)])
+    activities = TextAreaField(_l("Activities"), validators=[Length(max=TEXT_LIMIT)])
+    reflection = TextAreaField(_l("Reflection (afterwards)"), validators=[Length(max=TEXT_LIMIT)])
+
+    def set_library_choices(self, libraries: tuple[Library, ...], placeholder: str,
+                            other_label: str) -> None:
+        self.host_library.choices = (
+            [SelectChoice("", placeholder)]
+            + [SelectChoice(lib.id, f"{lib.name} ({lib.city})", optgroup=lib.type)
+               for lib in libraries]
+            + [SelectChoice(OTHER, other_label)]
+        )
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(choices=[SelectChoice("confirm", _l("Confirm")),
+                                   SelectChoice("decline", _l("Decline"))],
+                          validators=[DataRequired(_l("Choose confirm or decline."))])
+    name = StringField(_l("Your name"), validators=[Length(max=200)])
+    comment = TextAreaField(_l("Comment (required when you decline)"),
+                            validators=[Length(max=TEXT_LIMIT)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Confirmation code"),
+                       validators=[DataRequired(_l("Enter the code.")), Length(max=20)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

@@ -1,0 +1,284 @@
+"""The shadowing log: plan, submit, confirm or decline, reopen; every change recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select
+
+from course_content.models import Library
+
+from ..domain import DomainError
+from ..extensions import db
+from ..people.models import Enrollment
+from ..timeutil import utc_now
+from .models import CONFIRMED, DECLINED, PLANNED, SUBMITTED, ShadowDay, ShadowDayEvent
+
+HOST_LINK_DAYS = 30
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+class ShadowDayInvalid(DomainError):
+    """Input that breaks a rule, per form field (the form is shown again, filled in)."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+    def user_message(self) -> str:
+        return " ".join(self.errors.values())
+
+
+class ShadowDayLocked(DomainError):
+    def user_message(self) -> str:
+        return _("This day is waiting for confirmation or already decided; it cannot be changed.")
+
+
+class DayInFuture(DomainError):
+    status = 422
+
+    def user_message(self) -> str:
+        return _("A day can only be confirmed once it has taken place.")
+
+
+class ConfirmationLinkInvalid(DomainError):
+    """Expired, used, replaced or tampered: the host gets one clear page."""
+
+    status = 410
+
+    def user_message(self) -> str:
+        return _(
+            "This confirmation link or code has expired or was already used. Ask the "
+            "learner for a new link."
+        )
+
+
+@dataclass(frozen=True)
+class DayInput:
+    day: date
+    host_library: Library | None  # None: another library, named in host_library_other
+    host_library_other: str | None
+    department: str | None = None
+    host_contact_name: str | None = None
+    host_contact_email: str | None = None
+    learning_goals: str | None = None
+    activities: str | None = None
+    reflection: str | None = None
+
+
+@dataclass(frozen=True)
+class HostInvitation:
+    token_id: str  # goes into the signed link
+    code: str  # shown once; only its hash is stored
+
+
+# -- reading --------------------------------------------------------------------
+
+def days_of_person(person_id: int) -> list[ShadowDay]:
+    return list(db.session.scalars(
+        select(ShadowDay).where(ShadowDay.person_id == person_id)
+        .order_by(ShadowDay.day.desc(), ShadowDay.id.desc())
+    ))
+
+
+def day_of_person(person_id: int, day_id: int) -> ShadowDay | None:
+    return db.session.scalar(
+        select(ShadowDay).where(ShadowDay.id == day_id, ShadowDay.person_id == person_id)
+    )
+
+
+def days_in_context(context_id: int) -> list[ShadowDay]:
+    """Every day of every learner enrolled in this LMS course (for its trainers)."""
+    enrolled = select(Enrollment.person_id).where(Enrollment.context_id == context_id)
+    return list(db.session.scalars(
+        select(ShadowDay).where(ShadowDay.person_id.in_(enrolled))
+        .order_by((ShadowDay.status == SUBMITTED).desc(), ShadowDay.day.desc())
+    ))
+
+
+def day_in_context(context_id: int, day_id: int) -> ShadowDay | None:
+    enrolled = select(Enrollment.person_id).where(Enrollment.context_id == context_id)
+    return db.session.scalar(
+        select(ShadowDay).where(ShadowDay.id == day_id, ShadowDay.person_id.in_(enrolled))
+    )
+
+
+def confirmed_day_count(person_id: int) -> int:
+    """Confirmed days, each date once (two hosts on one date are one day)."""
+    return db.session.scalar(
+        select(func.count(func.distinct(ShadowDay.day))).where(
+            ShadowDay.person_id == person_id, ShadowDay.status == CONFIRMED
+        )
+    ) or 0
+
+
+def confirmed_day_counts(person_ids: list[int]) -> dict[int, int]:
+    """The same for many people in one query (dashboards)."""
+    if not person_ids:
+        return {}
+    rows = db.session.execute(
+        select(ShadowDay.person_id, func.count(func.distinct(ShadowDay.day)))
+        .where(ShadowDay.person_id.in_(person_ids), ShadowDay.status == CONFIRMED)
+        .group_by(ShadowDay.person_id)
+    )
+    return dict(rows.all())
+
+
+# -- the learner ----------------------------------------------------------------
+
+def create_day(*, person_id: int, context_id: int | None, values: DayInput,
+               actor_name: str | None) -> ShadowDay:
+    day = ShadowDay(person_id=person_id, context_id=context_id, status=PLANNED)
+    _apply(day, values)
+    db.session.add(day)
+    _record(day, "created", "learner", person_id, actor_name)
+    db.session.flush()
+    return day
+
+
+def update_day(*, day: ShadowDay, values: DayInput, actor_name: str | None) -> ShadowDay:
+    if not day.is_editable:
+        raise ShadowDayLocked()
+    if day.status == DECLINED:
+        day.status = PLANNED
+        _record(day, "reopened", "learner", day.person_id, actor_name)
+    _apply(day, values, existing_id=day.id)
+    _record(day, "updated", "learner", day.person_id, actor_name)
+    db.session.flush()
+    return day
+
+
+def delete_day(*, day: ShadowDay) -> None:
+    if day.status not in (PLANNED, DECLINED):
+        raise ShadowDayLocked()
+    db.session.delete(day)
+    db.session.flush()
+
+
+def submit_day(*, day: ShadowDay, actor_name: str | None, today: date) -> HostInvitation:
+    """Ask for confirmation; returns the host's link id and short code."""
+    if day.status not in (PLANNED, DECLINED, SUBMITTED):
+        raise ShadowDayLocked()
+    if day.day > today:
+        raise DayInFuture()
+    missing = {}
+    if not day.reflection:
+        missing["reflection"] = _("Write a short reflection before you ask for confirmation.")
+    if missing:
+        raise ShadowDayInvalid(missing)
+    action = "submitted" if day.status != SUBMITTED else "new_link"
+    day.status = SUBMITTED
+    invitation = _new_invitation(day)
+    _record(day, action, "learner", day.person_id, actor_name)
+    db.session.flush()
+    return invitation
+
+
+# -- the host and the trainer -----------------------------------------------------
+
+def day_for_invitation(*, day_id: int, token_id: str) -> ShadowDay:
+    day = db.session.get(ShadowDay, day_id)
+    if (day is None or day.status != SUBMITTED or day.confirmation_id is None
+            or not secrets.compare_digest(day.confirmation_id, token_id)
+            or day.confirmation_expires_at < utc_now()):
+        raise ConfirmationLinkInvalid()
+    return day
+
+
+def day_for_code(code: str) -> ShadowDay:
+    normalized = code.strip().upper().replace("-", "").replace(" ", "")
+    day = db.session.scalar(
+        select(ShadowDay).where(ShadowDay.confirmation_code_hash == _hash(normalized))
+    )
+    if day is None or day.status != SUBMITTED or day.confirmation_expires_at < utc_now():
+        raise ConfirmationLinkInvalid()
+    return day
+
+
+def decide(*, day: ShadowDay, is_confirmed: bool, by: str, by_name: str | None,
+           by_person_id: int | None, comment: str | None, today: date) -> ShadowDay:
+    """Confirm or decline: by the host (link or code) or a trainer on their behalf."""
+    if by == "host" and day.status != SUBMITTED:
+        raise ConfirmationLinkInvalid()
+    if day.status not in (SUBMITTED, PLANNED) and by == "trainer":
+        raise ShadowDayLocked()
+    if is_confirmed and day.day > today:
+        raise DayInFuture()
+    if not is_confirmed and not (comment or "").strip():
+        raise ShadowDayInvalid({"comment": _("Please give a reason for declining.")})
+    day.status = CONFIRMED if is_confirmed else DECLINED
+    day.decided_by, day.decided_by_name = by, (by_name or "").strip()[:200] or None
+    day.decision_comment = (comment or "").strip() or None
+    day.decided_at = day.updated_at = utc_now()
+    # The link and code work once.
+    day.confirmation_id = day.confirmation_code_hash = day.confirmation_expires_at = None
+    _record(day, "confirmed" if is_confirmed else "declined", by, by_person_id, by_name,
+            day.decision_comment)
+    db.session.flush()
+    return day
+
+
+def reopen(*, day: ShadowDay, by_person_id: int, by_name: str | None, comment: str | None):
+    """A trainer undoes a decision; the learner may edit and submit again."""
+    if day.status not in (CONFIRMED, DECLINED):
+        raise ShadowDayLocked()
+    day.status = PLANNED
+    day.decided_by = day.decided_by_name = day.decision_comment = day.decided_at = None
+    day.updated_at = utc_now()
+    _record(day, "reopened", "trainer", by_person_id, by_name, comment)
+    db.session.flush()
+    return day
+
+
+# -- helpers ----------------------------------------------------------------------
+
+def _apply(day: ShadowDay, values: DayInput, existing_id: int | None = None) -> None:
+    errors = {}
+    name = (values.host_library.name if values.host_library else
+            (values.host_library_other or "").strip())
+    if not name:
+        errors["host_library"] = _("Choose the host library, or name it under 'another library'.")
+    key = (values.host_library.id if values.host_library else f"other:{name.lower()}")[:220]
+    if name and _is_duplicate(day.person_id, values.day, key, existing_id):
+        errors["day"] = _("You already logged a day at this library on this date.")
+    if errors:
+        raise ShadowDayInvalid(errors)
+    day.day = values.day
+    day.host_library_id = values.host_library.id if values.host_library else None
+    day.host_library_name = name[:200]
+    day.host_key = key
+    for field in ("department", "host_contact_name", "host_contact_email",
+                  "learning_goals", "activities", "reflection"):
+        setattr(day, field, (getattr(values, field) or "").strip() or None)
+    day.updated_at = utc_now()
+
+
+def _is_duplicate(person_id: int, on: date, key: str, existing_id: int | None) -> bool:
+    query = select(ShadowDay.id).where(and_(
+        ShadowDay.person_id == person_id, ShadowDay.day == on, ShadowDay.host_key == key))
+    if existing_id:
+        query = query.where(ShadowDay.id != existing_id)
+    return db.session.scalar(query) is not None
+
+
+def _new_invitation(day: ShadowDay) -> HostInvitation:
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    day.confirmation_id = secrets.token_urlsafe(24)
+    day.confirmation_code_hash = _hash(code)
+    day.confirmation_expires_at = utc_now() + timedelta(days=HOST_LINK_DAYS)
+    return HostInvitation(day.confirmation_id, f"{code[:4]}-{code[4:]}")
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _record(day, action, kind, person_id, name, comment=None) -> None:
+    day.events.append(ShadowDayEvent(action=action, actor_kind=kind, actor_person_id=person_id,
+                                     actor_name=(name or "")[:200] or None, comment=comment))

@@ -1,0 +1,186 @@
+"""The learner's shadowing log and the trainer's confirmations, inside the LMS."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..learning.content import catalog, find_course
+from ..learning.links import current_link
+from ..lti.context import current_launch, launch_required
+from . import bp, service
+from .forms import OTHER, ActionForm, DecisionForm, ShadowDayForm
+from .host_links import host_link_url
+
+TRAINERS = {"trainer", "admin"}
+
+
+@bp.get("/shadowing/")
+@launch_required()
+def list_days():
+    launch = current_launch()
+    days = service.days_of_person(launch.person_id)
+    return render_template(
+        "shadowing/list_days.html", days=days,
+        confirmed=service.confirmed_day_count(launch.person_id),
+        required=_required_days(), action_form=ActionForm(),
+    )
+
+
+@bp.route("/shadowing/new", methods=["GET", "POST"])
+@launch_required()
+def new_day():
+    launch = current_launch()
+    form = _day_form()
+    if form.validate_on_submit():
+        try:
+            day = service.create_day(person_id=launch.person_id, context_id=launch.context_id,
+                                     values=_input(form), actor_name=launch.person_name)
+        except service.ShadowDayInvalid as exc:  # shown on the form, input kept
+            _attach(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Shadowing day saved."))
+            return redirect(url_for("shadowing.show_day", day_id=day.id))
+    return render_template("shadowing/edit_day.html", form=form, day=None), _status(form)
+
+
+@bp.get("/shadowing/<int:day_id>")
+@launch_required()
+def show_day(day_id: int):
+    launch = current_launch()
+    day = service.day_of_person(launch.person_id, day_id) or abort(404)
+    invitation = session.get(f"host-invitation-{day.id}")
+    return render_template("shadowing/show_day.html", day=day, invitation=invitation,
+                           action_form=ActionForm(), today=date.today())
+
+
+@bp.route("/shadowing/<int:day_id>/edit", methods=["GET", "POST"])
+@launch_required()
+def edit_day(day_id: int):
+    launch = current_launch()
+    day = service.day_of_person(launch.person_id, day_id) or abort(404)
+    if not day.is_editable:
+        flash(_("This day is waiting for confirmation or already decided; it cannot be changed."),
+              "error")
+        return redirect(url_for("shadowing.show_day", day_id=day.id))
+    form = _day_form(obj=day)
+    if form.validate_on_submit():
+        try:
+            service.update_day(day=day, values=_input(form), actor_name=launch.person_name)
+        except service.ShadowDayInvalid as exc:
+            _attach(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Shadowing day saved."))
+            return redirect(url_for("shadowing.show_day", day_id=day.id))
+    return render_template("shadowing/edit_day.html", form=form, day=day), _status(form)
+
+
+@bp.post("/shadowing/<int:day_id>/submit")
+@launch_required()
+def submit_day(day_id: int):
+    launch = current_launch()
+    day = service.day_of_person(launch.person_id, day_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    invitation = service.submit_day(day=day, actor_name=launch.person_name, today=date.today())
+    db.session.commit()
+    # Shown on the day's page for this launch only: the code is stored hashed.
+    session[f"host-invitation-{day.id}"] = {
+        "url": host_link_url(day.id, invitation.token_id), "code": invitation.code,
+    }
+    flash(_("Send the link or the code to your host to confirm the day."))
+    return redirect(url_for("shadowing.show_day", day_id=day.id))
+
+
+@bp.post("/shadowing/<int:day_id>/delete")
+@launch_required()
+def delete_day(day_id: int):
+    launch = current_launch()
+    day = service.day_of_person(launch.person_id, day_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    service.delete_day(day=day)
+    db.session.commit()
+    flash(_("Shadowing day deleted."))
+    return redirect(url_for("shadowing.list_days"))
+
+
+# -- trainers: the days of the learners in their LMS course ------------------------
+
+@bp.get("/trainer/shadowing")
+@launch_required(roles=TRAINERS)
+def course_days():
+    days = service.days_in_context(current_launch().context_id)
+    return render_template("shadowing/course_days.html", days=days)
+
+
+@bp.route("/trainer/shadowing/<int:day_id>", methods=["GET", "POST"])
+@launch_required(roles=TRAINERS)
+def decide_day(day_id: int):
+    launch = current_launch()
+    day = service.day_in_context(launch.context_id, day_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            service.decide(day=day, is_confirmed=form.decision.data == "confirm", by="trainer",
+                           by_name=launch.person_name, by_person_id=launch.person_id,
+                           comment=form.comment.data, today=date.today())
+        except service.ShadowDayInvalid as exc:
+            _attach(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Decision saved."))
+            return redirect(url_for("shadowing.course_days"))
+    return render_template("shadowing/decide_day.html", day=day, form=form,
+                           today=date.today()), _status(form)
+
+
+def _day_form(obj=None) -> ShadowDayForm:
+    form = ShadowDayForm(obj=obj)
+    form.set_library_choices(catalog().libraries, _("Choose a library…"), _("Another library…"))
+    if obj is not None and not form.is_submitted():
+        form.host_library.data = obj.host_library_id or OTHER
+        form.host_library_other.data = "" if obj.host_library_id else obj.host_library_name
+    return form
+
+
+def _input(form: ShadowDayForm) -> service.DayInput:
+    library = catalog().library(form.host_library.data) if form.host_library.data else None
+    return service.DayInput(
+        day=form.day.data, host_library=library,
+        host_library_other=form.host_library_other.data if library is None else None,
+        department=form.department.data, host_contact_name=form.host_contact_name.data,
+        host_contact_email=form.host_contact_email.data, learning_goals=form.learning_goals.data,
+        activities=form.activities.data, reflection=form.reflection.data,
+    )
+
+
+def _attach(form, exc: service.ShadowDayInvalid) -> None:
+    for field, message in exc.errors.items():
+        getattr(form, field).errors = [*getattr(form, field).errors, message]
+
+
+def _status(form) -> int:
+    return 422 if form.is_submitted() and form.errors else 200
+
+
+def _required_days() -> int:
+    """What the course of this LMS link asks (Library Basics: 2)."""
+    link = current_link(current_launch())
+    course = find_course(link.course_slug if link else None)
+    return course.shadow_days_required if course else 0
+
+
+@bp.context_processor
+def _event_labels():
+    labels = {
+        "created": _("created"), "updated": _("changed"), "submitted": _("sent for confirmation"),
+        "new_link": _("new confirmation link"), "confirmed": _("confirmed"),
+        "declined": _("declined"), "reopened": _("reopened"),
+    }
+    return {"event_label": lambda action: labels.get(action, action)}
