@@ -84,3 +84,13 @@ def canvas(app):
     with FakeLms.serving() as mock:
         yield FakeLms(app, mock, product="canvas", issuer="https://canvas.instructure.com",
                       client_id="10000000000042", deployment_id="7:abc")
+
+
+@pytest.fixture(autouse=True)
+def _forget_process_caches():
+    """Per-process caches must not carry one test's platform keys into the next."""
+    from lti_app.lti import platform_keys
+
+    platform_keys._memo.clear()
+    yield
+    platform_keys._memo.clear()

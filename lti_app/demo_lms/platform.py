@@ -9,6 +9,7 @@ here: the demo LMS's views and the tests both drive this class.
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 import json
 import time
 import uuid
@@ -94,7 +95,7 @@ class LtiPlatform:
         return pem, JWK.from_pyca(private.public_key()).thumbprint()
 
     def jwks(self) -> dict:
-        private = serialization.load_pem_private_key(self.private_key_pem.encode(), None)
+        private = _load_key(self.private_key_pem)
         public = json.loads(JWK.from_pyca(private.public_key()).export_public())
         public.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
         return {"keys": [public]}
@@ -221,8 +222,10 @@ class LtiPlatform:
     def sign(self, claims: Mapping[str, Any], *, headers: Mapping[str, Any] | None = None,
              key_pem: str | None = None, algorithm: str = "RS256") -> str:
         header = {"kid": self.kid, **(headers or {})}
-        return jwt.encode(dict(claims), key_pem or self.private_key_pem,
-                          algorithm=algorithm, headers=header)
+        key = key_pem or self.private_key_pem
+        if algorithm.startswith("RS"):
+            key = _load_key(key)  # parsed once: parsing an RSA key costs ~30 ms
+        return jwt.encode(dict(claims), key, algorithm=algorithm, headers=header)
 
     # -- 3. what the tool signs: checked as the Security Framework asks -------
     def verify_client_assertion(self, assertion: str, *, tool_jwks: Mapping[str, Any],
@@ -312,3 +315,8 @@ def _decode_tool_jwt(token: str, jwks: Mapping[str, Any], *, audience: list[str]
         )
     except jwt.PyJWTError as exc:
         raise ToolJwtRefused(str(exc)) from exc
+
+
+@lru_cache(maxsize=16)
+def _load_key(pem: str):
+    return serialization.load_pem_private_key(pem.encode(), None)

@@ -94,7 +94,8 @@ class ToolOIDCLogin(FlaskOIDCLogin):
             {"nonce": nonce, "platform_id": registration.platform.id},
             lifetime,
         )
-        store.purge_expired()
+        if secrets.randbelow(50) == 0:  # now and then is enough to keep the table small
+            store.purge_expired()
         params = {
             "scope": "openid",
             "response_type": "id_token",
@@ -197,11 +198,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("unknown_registration", issuer=issuer, client_id=client_id)
         if self._state_params and self._state_params["platform_id"] != platform.id:
             raise LaunchRefused("bad_issuer")
-        trusted = {client_id} | {
-            p.client_id for p in platforms.list_platforms_of_issuer(issuer)
-        }
-        if not set(audiences) <= trusted:
-            raise LaunchRefused("bad_audience")
+        if len(audiences) > 1:
+            # Extra audiences are only trusted when they are our own registrations.
+            trusted = {p.client_id for p in platforms.list_platforms_of_issuer(issuer)}
+            if not set(audiences) <= trusted | {client_id}:
+                raise LaunchRefused("bad_audience")
         self.platform = platform
         self._registration = ToolRegistration(platform)
         return self

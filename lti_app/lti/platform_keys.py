@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 _CACHE_KEEP_SECONDS = 30 * 24 * 3600  # stale copies serve while a platform is down
 _http = requests.Session()
+# A per-process copy of fresh key sets in front of the shared store: a cache of
+# public data that every worker can rebuild, never state another worker needs.
+_memo: dict[str, dict] = {}
 
 
 class PlatformKeysUnavailable(Exception):
@@ -36,15 +39,21 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
     if platform.static_jwks:
         return _pick(json.loads(platform.static_jwks), kid)
     url = platform.jwks_url or ""
+    now = time.time()
+    memo = _memo.get(url)
+    if memo and now < memo["fetched_at"] + memo["max_age"]:
+        jwk = _pick(memo["jwks"], kid)
+        if jwk:  # fresh and known: no database round trip
+            return jwk
     store = get_store()
     cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
     cached = store.get(cache_key)
-    now = time.time()
     if cached:
         jwk = _pick(cached["jwks"], kid)
         is_fresh = now < cached["fetched_at"] + cached["max_age"]
         may_refetch = now >= cached["fetched_at"] + current_app.config["LTI_JWKS_MIN_REFETCH"]
         if jwk and is_fresh:
+            _memo[url] = cached
             return jwk
         if not may_refetch:
             return jwk
@@ -55,9 +64,9 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
             log.warning("platform %s key set unreachable; using cached copy", platform.id)
             return _pick(cached["jwks"], kid)
         raise
-    store.put_now(
-        cache_key, {"jwks": jwks, "fetched_at": now, "max_age": max_age}, _CACHE_KEEP_SECONDS
-    )
+    entry = {"jwks": jwks, "fetched_at": now, "max_age": max_age}
+    store.put_now(cache_key, entry, _CACHE_KEEP_SECONDS)
+    _memo[url] = entry
     return _pick(jwks, kid)
 
 

@@ -46,18 +46,15 @@ class DatabaseStore:
     def pop(self, key: str) -> Any | None:
         """Remove and return a value; of two concurrent callers only one gets it.
 
-        The DELETE's row count decides: on PostgreSQL the second DELETE waits for
-        the first transaction and then matches no row; SQLite serialises writers.
+        One DELETE ... RETURNING: on PostgreSQL a second DELETE waits for the first
+        transaction and then matches no row; SQLite serialises writers.
         """
-        value = self.get(key)
-        if value is None:
-            return None
-        result = db.session.execute(
-            delete(StoredValue).where(
-                StoredValue.key == key, StoredValue.expires_at > utc_now()
-            )
-        )
-        return value if result.rowcount == 1 else None
+        row = db.session.execute(
+            delete(StoredValue)
+            .where(StoredValue.key == key, StoredValue.expires_at > utc_now())
+            .returning(StoredValue.value)
+        ).first()
+        return json.loads(row[0]) if row else None
 
     def delete(self, key: str) -> None:
         db.session.execute(delete(StoredValue).where(StoredValue.key == key))

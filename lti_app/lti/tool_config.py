@@ -25,8 +25,9 @@ class ToolRegistration(Registration):
             self.set_auth_audience(platform.auth_audience)
         self.set_key_set_url(platform.jwks_url)
 
-    def get_tool_private_key(self) -> str:
-        return keys.private_key_pem(keys.active_key())
+    def get_tool_private_key(self):
+        # A key object, not a PEM: pylti1p3 hands it to PyJWT, which accepts both.
+        return keys.private_key(keys.active_key())
 
     def get_kid(self) -> str:
         return keys.active_key().kid
