@@ -2,12 +2,16 @@
 
 Login (POST /lti/login) -> the tool's 302 to the platform's auth URL ->
 `LtiPlatform.authorize` signs the id_token -> POST /lti/launch. The platform's
-JWKS is served over mocked HTTP (`responses`), for every tool alike.
+JWKS is served to every tool alike: over mocked HTTP (`responses`), or by a real
+HTTP server on 127.0.0.1 (`loopback_jwks_server`).
 """
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,7 +48,7 @@ class LaunchTiming:
         return self.login_ms + self.launch_ms
 
 
-def make_platform() -> LtiPlatform:
+def make_platform(jwks_url: str = LMS + "/mod/lti/certs.php") -> LtiPlatform:
     """A Moodle-like platform with a fresh RSA key."""
     pem, kid = LtiPlatform.generate_key()
     return LtiPlatform(
@@ -55,7 +59,7 @@ def make_platform() -> LtiPlatform:
         kid=kid,
         auth_login_url=LMS + "/mod/lti/auth.php",
         token_url=LMS + "/mod/lti/token.php",
-        jwks_url=LMS + "/mod/lti/certs.php",
+        jwks_url=jwks_url,
         product="moodle",
     )
 
@@ -65,6 +69,36 @@ def serve_platform_jwks(platform: LtiPlatform) -> Iterator[responses.RequestsMoc
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(platform.jwks_url, json=platform.jwks())
         yield mock
+
+
+@contextmanager
+def loopback_jwks_server() -> Iterator[tuple[str, dict]]:
+    """A real HTTP server on 127.0.0.1 for the platform's JWKS (a real socket per fetch).
+
+    Yields (url, holder); put the JWKS dict in holder["jwks"] once the platform exists.
+    """
+    holder: dict = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            body = json.dumps(holder.get("jwks", {"keys": []})).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/mod/lti/certs.php", holder
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _learner(login_hint: str, _message_hint: str) -> LaunchRequest:

@@ -39,7 +39,9 @@ def launch():
         platform=message_launch.platform, deployment=message_launch.deployment, claims=claims
     )
     message_launch.consume_state()
-    message_launch.save_launch_data()
+    if message_launch.is_deep_link_launch():
+        # Only the deep-linking response needs pylti1p3's copy of the claims.
+        message_launch.save_launch_data()
     context = _launch_context(message_launch.get_launch_id(), records, claims)
     ltik = save_launch_context(context)
     db.session.commit()
