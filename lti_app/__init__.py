@@ -23,6 +23,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         app.config["DEMO_LMS_ENABLED"] = app.debug
     _configure_proxy(app)
     logging.basicConfig(level=logging.INFO)
+    # WeasyPrint narrates every render at INFO; keep its warnings only.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
     db.init_app(app)
     from . import models  # noqa: F401  (every table, for Alembic)
@@ -61,12 +63,15 @@ def _register_blueprints(app: Flask) -> None:
     from .lti import bp as lti_bp
     from .lti.cli import keys_bp
     from .lti.context import add_ltik_to_urls
+    from .issuing import bp as issuing_bp
+    from .jobs.views import bp as jobs_bp
     from .platforms import bp as platforms_bp
     from .shadowing import bp as shadowing_bp
     from .trainer import bp as trainer_bp
+    from .verification import bp as verification_bp
 
     blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, content_bp, grades_bp,
-                  shadowing_bp, trainer_bp]
+                  shadowing_bp, trainer_bp, issuing_bp, jobs_bp, verification_bp]
     if app.config["DEMO_LMS_ENABLED"]:
         blueprints.append(demo_lms_bp)
     for blueprint in blueprints:

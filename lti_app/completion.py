@@ -7,10 +7,12 @@ learner's overview, the trainer's dashboard and certificate issuing all ask here
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from course_content.models import Course
 
-from .learning.models import ModuleProgress
+if TYPE_CHECKING:  # learning imports this module; at run time only duck typing
+    from .learning.models import ModuleProgress
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class CourseStatus:
 
 
 def course_status(
-    course: Course, progress: dict[str, ModuleProgress], shadow_days_confirmed: int
+    course: Course, progress: dict[str, "ModuleProgress"], shadow_days_confirmed: int
 ) -> CourseStatus:
     """Status from a learner's progress rows (by module slug) and confirmed days."""
     published = [m.slug for m in course.published_modules]

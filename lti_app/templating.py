@@ -22,6 +22,12 @@ def init_templating(app: Flask) -> None:
         # render_markdown sanitises (nh3): raw HTML and scripts are stripped.
         return Markup(render_markdown(text or ""))
 
+    @app.template_filter("fromiso")
+    def _from_iso(value: str):
+        from datetime import date
+
+        return date.fromisoformat(value)
+
     @app.context_processor
     def _globals():
         return {

@@ -134,3 +134,15 @@ def _text(value: Any, limit: int) -> str | None:
     if not isinstance(value, str):
         return None
     return value.strip()[:limit] or None
+
+
+def trainer_name_of_context(context_id: int) -> str | None:
+    """The trainer who last opened this LMS course (printed on certificates)."""
+    person = db.session.scalar(
+        select(Person)
+        .join(Enrollment, Enrollment.person_id == Person.id)
+        .where(Enrollment.context_id == context_id, Enrollment.role == "trainer")
+        .order_by(Enrollment.last_launch_at.desc().nulls_last())
+        .limit(1)
+    )
+    return person.display_name if person else None

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("issuing", __name__, template_folder="templates")
+
+from . import trainer_views, views, zip_export  # noqa: E402,F401

@@ -1,0 +1,35 @@
+"""Certificate forms: shape only."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from .service import NAME_LIMIT
+
+
+class IssueForm(FlaskForm):
+    learner_name = StringField(
+        _l("Your name as it should be printed"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=NAME_LIMIT)],
+    )
+    language = RadioField(
+        _l("Language of the certificate"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+        default="nl",
+    )
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")),
+                                                    Length(max=2000)])
+
+
+class ReissueForm(FlaskForm):
+    learner_name = StringField(_l("Corrected name"), validators=[
+        DataRequired(_l("Enter the name.")), Length(max=NAME_LIMIT)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

@@ -1,0 +1,39 @@
+"""A stored certificate -> CertificateData -> PDF bytes (certificates/ renders)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import url_for
+
+from certificates.data import CertificateData
+from certificates.render import render_certificate_pdf
+
+from .models import Certificate
+
+
+def certificate_data(certificate: Certificate, language: str) -> CertificateData:
+    snapshot = json.loads(certificate.snapshot)
+    return CertificateData(
+        language=language,
+        learner_name=certificate.learner_name,
+        course_title=snapshot["course_title"][language],
+        course_slug=certificate.course_slug,
+        wording=snapshot["wording"][language],
+        completed_on=certificate.completed_on,
+        modules=tuple(m[language] for m in snapshot["modules"]),
+        shadow_days=tuple((d[0], d[1]) for d in snapshot["shadow_days"]),
+        organisers=tuple(snapshot["organisers"]),
+        trainer_name=certificate.trainer_name or "",
+        verification_code=certificate.verification_code,
+        verification_url=verification_url(certificate.verification_code),
+        issued_at=certificate.issued_at.isoformat(),
+    )
+
+
+def verification_url(code: str) -> str:
+    return url_for("verification.verify", code=code, _external=True)
+
+
+def render_pdf(certificate: Certificate, language: str) -> bytes:
+    return render_certificate_pdf(certificate_data(certificate, language))

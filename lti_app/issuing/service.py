@@ -1,0 +1,192 @@
+"""Issue, revoke and re-issue certificates; the PDF bytes are kept as issued.
+
+Services flush and never commit. Rendering happens here, once per language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from course_content.models import Course
+
+from ..completion import CourseStatus
+from ..domain import DomainError
+from ..extensions import db
+from ..timeutil import utc_now
+from .models import Certificate, CertificatePdf
+from .pdf import render_pdf
+from .snapshot import build_snapshot
+
+NAME_LIMIT = 120
+
+
+class NotEligible(DomainError):
+    status = 403
+
+    def user_message(self) -> str:
+        return _("The course's requirements are not met yet, so there is no certificate yet.")
+
+
+class NameRequired(DomainError):
+    status = 422
+
+    def user_message(self) -> str:
+        return _("Enter the name as it should be printed (at most 120 characters).")
+
+
+class CertificateNotValid(DomainError):
+    def user_message(self) -> str:
+        return _("This certificate was revoked or replaced; it cannot be changed.")
+
+
+@dataclass(frozen=True)
+class Verification:
+    state: str  # valid | revoked | superseded
+    learner_name: str
+    course_slug: str
+    completed_on: str
+    issued_at: str
+
+
+def current_certificate(person_id: int, course_slug: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.person_id == person_id,
+            Certificate.course_slug == course_slug,
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_at.is_(None),
+        )
+    )
+
+
+def current_certificates(person_ids: list[int], course_slug: str) -> dict[int, Certificate]:
+    """Each person's current certificate for the course, in one query (dashboards)."""
+    if not person_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Certificate).where(
+            Certificate.person_id.in_(person_ids),
+            Certificate.course_slug == course_slug,
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_at.is_(None),
+        )
+    )
+    return {c.person_id: c for c in rows}
+
+
+def certificates_in_context(context_id: int) -> list[Certificate]:
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.context_id == context_id)
+        .order_by(Certificate.issued_at.desc())
+    ))
+
+
+def certificate_in_context(context_id: int, certificate_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(
+        Certificate.id == certificate_id, Certificate.context_id == context_id))
+
+
+def certificate_of_person(person_id: int, certificate_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(
+        Certificate.id == certificate_id, Certificate.person_id == person_id))
+
+
+def issue_certificate(
+    *, person_id: int, context_id: int | None, course: Course, status: CourseStatus,
+    learner_name: str, language: str, trainer_name: str | None,
+    issued_by_person_id: int | None,
+) -> Certificate:
+    """Issue once; asking again gives the same certificate."""
+    existing = current_certificate(person_id, course.slug)
+    if existing is not None:
+        return existing
+    if not status.is_complete:
+        raise NotEligible()
+    name = _clean_name(learner_name)
+    snapshot = build_snapshot(person_id=person_id, course=course)
+    certificate = Certificate(
+        person_id=person_id, context_id=context_id, course_slug=course.slug,
+        course_version=course.version, verification_code=secrets.token_urlsafe(24),
+        learner_name=name, language=language if language in ("nl", "en") else "nl",
+        completed_on=snapshot["completed_on"], trainer_name=(trainer_name or "")[:200] or None,
+        snapshot=json.dumps(snapshot), issued_at=utc_now(),
+        issued_by_person_id=issued_by_person_id,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    pdf_for(certificate, certificate.language)
+    return certificate
+
+
+def pdf_for(certificate: Certificate, language: str) -> CertificatePdf:
+    """The stored PDF in this language, rendered and kept on first request."""
+    for pdf in certificate.pdfs:
+        if pdf.language == language:
+            return pdf
+    data = render_pdf(certificate, language)
+    pdf = CertificatePdf(certificate=certificate, language=language, pdf=data,
+                         sha256=hashlib.sha256(data).hexdigest())
+    db.session.add(pdf)
+    db.session.flush()
+    return pdf
+
+
+def revoke(*, certificate: Certificate, reason: str) -> Certificate:
+    if certificate.state != "valid":
+        raise CertificateNotValid()
+    if not reason.strip():
+        raise NameRequired()  # never reached from the form, which requires a reason
+    certificate.revoked_at = utc_now()
+    certificate.revoked_reason = reason.strip()[:2000]
+    db.session.flush()
+    return certificate
+
+
+def reissue(*, certificate: Certificate, learner_name: str,
+            issued_by_person_id: int | None) -> Certificate:
+    """A corrected name: a new certificate and code; the old one shows as superseded."""
+    if certificate.state != "valid":
+        raise CertificateNotValid()
+    new = Certificate(
+        person_id=certificate.person_id, context_id=certificate.context_id,
+        course_slug=certificate.course_slug, course_version=certificate.course_version,
+        verification_code=secrets.token_urlsafe(24), learner_name=_clean_name(learner_name),
+        language=certificate.language, completed_on=certificate.completed_on,
+        trainer_name=certificate.trainer_name, snapshot=certificate.snapshot,
+        issued_at=utc_now(), issued_by_person_id=issued_by_person_id,
+    )
+    # The old one stops being current first: the "one current certificate per
+    # person and course" index must never see two.
+    certificate.superseded_at = utc_now()
+    db.session.flush()
+    db.session.add(new)
+    db.session.flush()
+    certificate.superseded_by_id = new.id
+    pdf_for(new, new.language)
+    return new
+
+
+def verify(code: str) -> Verification | None:
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.verification_code == code[:64])
+    )
+    if certificate is None:
+        return None
+    return Verification(
+        state=certificate.state, learner_name=certificate.learner_name,
+        course_slug=certificate.course_slug, completed_on=certificate.completed_on,
+        issued_at=certificate.issued_at.date().isoformat(),
+    )
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned or len(cleaned) > NAME_LIMIT:
+        raise NameRequired()
+    return cleaned

@@ -1,0 +1,66 @@
+"""The learner's certificate: confirm the printed name, issue, download."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..completion import status_for
+from ..extensions import db
+from ..learning.content import course_or_404
+from ..learning.links import current_link
+from ..lti.context import current_launch, launch_required
+from ..people.service import trainer_name_of_context
+from . import bp, service
+from .forms import IssueForm
+
+
+@bp.route("/certificate", methods=["GET", "POST"])
+@launch_required()
+def my_certificate():
+    launch = current_launch()
+    link = current_link(launch)
+    course = course_or_404(link.course_slug if link else None)
+    certificate = service.current_certificate(launch.person_id, course.slug)
+    status = status_for(enrollment_id=launch.enrollment_id, person_id=launch.person_id,
+                        course=course)
+    form = IssueForm(learner_name=launch.person_name, language=_default_language())
+    if certificate is None and form.validate_on_submit():
+        certificate = service.issue_certificate(
+            person_id=launch.person_id, context_id=launch.context_id, course=course,
+            status=status, learner_name=form.learner_name.data, language=form.language.data,
+            trainer_name=trainer_name_of_context(launch.context_id), issued_by_person_id=None,
+        )
+        db.session.commit()
+        return redirect(url_for("issuing.my_certificate"))
+    code = 422 if form.is_submitted() and form.errors else 200
+    return render_template("issuing/my_certificate.html", course=course, status=status,
+                           certificate=certificate, form=form), code
+
+
+@bp.get("/certificate/<int:certificate_id>.pdf")
+@launch_required()
+def my_pdf(certificate_id: int):
+    launch = current_launch()
+    certificate = service.certificate_of_person(launch.person_id, certificate_id) or abort(404)
+    return pdf_response(certificate, request.args.get("lang", certificate.language))
+
+
+def pdf_response(certificate, language: str) -> Response:
+    """The stored PDF; `?download=1` as an attachment, else inline (a new tab)."""
+    if language not in ("nl", "en"):
+        abort(404)
+    pdf = service.pdf_for(certificate, language)
+    db.session.commit()  # a first request in the other language stores it
+    name = f"{_('certificate')}-{certificate.course_slug}-{language}.pdf"
+    disposition = "attachment" if request.args.get("download") else "inline"
+    response = Response(pdf.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response.headers["X-Content-SHA256"] = pdf.sha256
+    return response
+
+
+def _default_language() -> str:
+    from flask_babel import get_locale
+
+    return "en" if str(get_locale()).startswith("en") else "nl"

@@ -1,0 +1,56 @@
+"""All current certificates of an LMS course as one ZIP (a background job)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..jobs.models import Job
+from ..jobs.service import register
+from .models import Certificate
+from .service import pdf_for
+
+
+def current_certificates_in_context(context_id: int) -> list[Certificate]:
+    return list(db.session.scalars(
+        select(Certificate).where(
+            Certificate.context_id == context_id,
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_at.is_(None),
+        ).order_by(Certificate.learner_name, Certificate.id)
+    ))
+
+
+@register("certificates_zip")
+def build_certificates_zip(job: Job, progress) -> tuple[bytes, str]:
+    certificates = current_certificates_in_context(job.context_id)
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    progress(0, len(certificates))
+    # PDFs are stored already, so this is fast; ZIP_STORED because PDFs are
+    # compressed inside.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for done, certificate in enumerate(certificates, start=1):
+            pdf = pdf_for(certificate, certificate.language)
+            archive.writestr(_unique(_file_name(certificate), used), pdf.pdf)
+            progress(done, len(certificates))
+    return buffer.getvalue(), "certificates.zip"
+
+
+def _file_name(certificate: Certificate) -> str:
+    # Names are user text: keep letters (with diacritics), digits, - and _.
+    safe = re.sub(r"[^\w\-]+", "-", certificate.learner_name, flags=re.UNICODE).strip("-")
+    return f"{safe or 'certificate'}-{certificate.course_slug}.pdf"
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in used:
+        candidate = name.replace(".pdf", f"-{number}.pdf")
+        number += 1
+    used.add(candidate)
+    return candidate

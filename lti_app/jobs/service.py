@@ -1,0 +1,75 @@
+"""Create jobs, run them, report progress."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..timeutil import utc_now
+from .models import Job
+
+log = logging.getLogger(__name__)
+
+# kind -> function(job_id, progress) -> (bytes, file name)
+Work = Callable[[Job, Callable[[int, int], None]], tuple[bytes, str]]
+_REGISTRY: dict[str, Work] = {}
+
+
+def register(kind: str):
+    def decorator(work: Work) -> Work:
+        _REGISTRY[kind] = work
+        return work
+
+    return decorator
+
+
+def create_job(*, kind: str, context_id: int | None) -> Job:
+    job = Job(kind=kind, context_id=context_id, status="queued")
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def job_in_context(context_id: int, job_id: int) -> Job | None:
+    return db.session.scalar(select(Job).where(Job.id == job_id, Job.context_id == context_id))
+
+
+def start(job_id: int, app: Flask | None = None) -> None:
+    """Run a committed job in a background thread of this worker."""
+    app = app or current_app._get_current_object()
+    thread = threading.Thread(target=run_job, args=(app, job_id), daemon=True,
+                              name=f"job-{job_id}")
+    thread.start()
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Do the work, committing progress as it goes (readers poll the row)."""
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is None or job.status != "queued":
+            return
+        job.status = "running"
+        db.session.commit()
+
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+            db.session.commit()
+
+        try:
+            data, name = _REGISTRY[job.kind](job, progress)
+        except Exception:  # the job fails, the worker lives on
+            log.exception("job %s failed", job_id)
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.status, job.error, job.finished_at = "failed", "error", utc_now()
+            db.session.commit()
+            return
+        job.result, job.result_name = data, name
+        job.status, job.finished_at = "done", utc_now()
+        db.session.commit()
+        db.session.remove()
