@@ -18,8 +18,17 @@ def _launch(n: int) -> list[Row]:
     return launch.run(n)
 
 
+def _certificates(n: int) -> list[Row]:
+    from . import certificates
+
+    return certificates.run(n)
+
+
 # One entry per measurement module; each takes n and returns its rows.
-MEASUREMENTS: dict[str, Callable[[int], list[Row]]] = {"launch": _launch}
+MEASUREMENTS: dict[str, Callable[[int], list[Row]]] = {
+    "launch": _launch,
+    "certificates": _certificates,
+}
 
 
 def format_table(rows: Sequence[Row]) -> str:
