@@ -1,17 +1,166 @@
-"""The trainer's pages. Issue 3: the landing page after a launch."""
+"""The trainer's pages: dashboard, learner detail, roster refresh, exports, overview.
 
-from flask import redirect, render_template, url_for
+Everything is scoped by the launch: its LMS course (context) and the course its
+link is bound to. Ids in URLs are looked up within that context only.
+"""
 
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from course_content.models import Course
+
+from ..completion import course_status
+from ..extensions import db
 from ..learning.content import find_course
 from ..learning.links import current_link
-from ..lti.context import current_launch, launch_required
-from . import bp
+from ..lti.context import LaunchContext, current_launch, launch_required
+from ..people.models import ResourceLink
+from ..shadowing import service as shadowing
+from . import bp, export, overview, queries, roster
+from .forms import RefreshRosterForm
+from .table import TableQuery, build_rows, stage_counts
+
+TRAINERS = {"trainer", "admin"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
-@launch_required(roles={"trainer", "admin"})
+@launch_required(roles=TRAINERS)
 def dashboard():
-    link = current_link(current_launch())
-    if link is not None and find_course(link.course_slug) is None:
-        return redirect(url_for("learning.bind_link"))
-    return render_template("trainer/dashboard.html")
+    launch = current_launch()
+    course = _course_of_launch(launch)
+    context, sync = queries.context_with_roster(launch.context_id)
+    if context.memberships_url and sync is None:
+        # The first visit fetches the roster once, so learners who never opened
+        # the tool are listed; later refreshes are the trainer's choice.
+        roster.refresh_roster(context=context, sync=None)
+        db.session.commit()  # a failure is shown in the roster section
+        context, sync = queries.context_with_roster(launch.context_id)
+    table = TableQuery.from_args(request.args)
+    rows = build_rows(course, queries.load_course_data(context.id, course.slug))
+    return render_template(
+        "trainer/dashboard.html", course=course, context=context, sync=sync,
+        rows=table.apply(rows), total=len(rows), counts=stage_counts(rows), table=table,
+        refresh_form=RefreshRosterForm(), lang=_lang(), ltik=g.get("ltik"),
+        roster_error=roster.failure_message(sync.last_error)
+        if sync and sync.last_error else None,
+        no_nrps=None if context.memberships_url else roster.no_nrps_message(),
+    )
+
+
+@bp.post("/roster/refresh")
+@launch_required(roles=TRAINERS)
+def refresh_roster():
+    launch = current_launch()
+    if not RefreshRosterForm().validate_on_submit():
+        abort(400)
+    context, sync = queries.context_with_roster(launch.context_id)
+    outcome = roster.refresh_roster(context=context, sync=sync)
+    db.session.commit()  # the members, or only the note of a failed attempt
+    if outcome.is_ok:
+        flash(_("Roster refreshed: %(members)d members, %(added)d new.",
+                members=outcome.members, added=outcome.added))
+    else:  # the reason is shown in the roster section
+        flash(_("The roster could not be refreshed."), "error")
+    return redirect(url_for("trainer.dashboard", **TableQuery.from_args(request.args).as_args()))
+
+
+@bp.get("/learners/<int:enrollment_id>")
+@launch_required(roles=TRAINERS)
+def learner(enrollment_id: int):
+    launch = current_launch()
+    enrollment = queries.learner_in_context(launch.context_id, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    course = _course_of_launch(launch)
+    person_id = enrollment.person_id
+    progress = queries.progress_of_enrollment(enrollment.id, course.slug)
+    certificates = queries.certificates_of_person(person_id, course.slug)
+    return render_template(
+        "trainer/learner.html", course=course, enrollment=enrollment, person=enrollment.person,
+        progress=progress, attempts=queries.attempts_of_enrollment(enrollment.id, course.slug),
+        status=course_status(course, progress, shadowing.confirmed_day_count(person_id)),
+        days=shadowing.days_of_person(person_id), certificates=certificates,
+        current=next((c for c in certificates if c.state == "valid"), None),
+        today=date.today(), lang=_lang(),
+    )
+
+
+@bp.get("/export.csv")
+@launch_required(roles=TRAINERS)
+def export_csv():
+    course, rows = _rows_for_export()
+    head = export.header(course, _lang())
+    lines = export.csv_lines(head, export.body(rows))
+    return Response(
+        stream_with_context(lines), mimetype="text/csv",
+        headers={"Content-Disposition": _attachment(course, "csv")},
+    )
+
+
+@bp.get("/export.xlsx")
+@launch_required(roles=TRAINERS)
+def export_xlsx():
+    course, rows = _rows_for_export()
+    data = export.xlsx_bytes(export.header(course, _lang()), export.body(rows),
+                             title=course.title.get(_lang()))
+    return Response(data, mimetype=XLSX_TYPE,
+                    headers={"Content-Disposition": _attachment(course, "xlsx")})
+
+
+@bp.get("/admin")
+@launch_required(roles={"admin"})
+def admin_overview():
+    launch = current_launch()
+    if not launch.is_admin:
+        abort(403)
+    return render_template(
+        "trainer/admin_overview.html", rows=overview.platform_overview(launch.platform_id),
+        lang=_lang(),
+    )
+
+
+# -- helpers ------------------------------------------------------------------------
+
+def _course_of_launch(launch: LaunchContext) -> Course:
+    """The course of the launch's link; without a link, the LMS course's one course."""
+    link = current_link(launch)
+    if link is not None:
+        course = find_course(link.course_slug)
+        if course is None:
+            abort(redirect(url_for("learning.bind_link")))
+        return course
+    slugs = set(db.session.scalars(
+        select(ResourceLink.course_slug).where(
+            ResourceLink.context_id == launch.context_id,
+            ResourceLink.course_slug.is_not(None),
+        )
+    ))
+    courses = [course for slug in sorted(slugs) if (course := find_course(slug))]
+    if len(courses) != 1:
+        abort(Response(render_template("trainer/no_course.html", courses=courses), 409))
+    return courses[0]
+
+
+def _rows_for_export():
+    """The dashboard's rows as shown: the same filter, search and order."""
+    launch = current_launch()
+    course = _course_of_launch(launch)
+    rows = build_rows(course, queries.load_course_data(launch.context_id, course.slug))
+    return course, TableQuery.from_args(request.args).apply(rows)
+
+
+def _attachment(course: Course, extension: str) -> str:
+    return f'attachment; filename="{course.slug}-{date.today().isoformat()}.{extension}"'
+
+
+def _lang() -> str:
+    return str(get_locale() or "nl")
