@@ -7,7 +7,7 @@ import secrets
 from flask import url_for
 
 from ..lti.store import get_store
-from . import demo_data, links
+from . import demo_data, links, service
 from .platform import AGS_SCOPES, AuthorizationRefused, LaunchRequest, LtiPlatform
 
 RESOURCE_LINK = "LtiResourceLinkRequest"
@@ -25,7 +25,7 @@ def login_fields(platform: LtiPlatform, *, person_key: str, link_key: str | None
     """The third-party initiated login the demo LMS posts to the tool's /lti/login."""
     person = demo_data.PEOPLE.get(person_key)
     hint: dict[str, str] = {"type": message_type}
-    target = url_for("lti.launch", _external=True)
+    target = service.tool_url("lti.launch")
     if person is None:
         raise UnknownLaunch(person_key)
     if message_type == RESOURCE_LINK:
@@ -78,14 +78,14 @@ def launch_request(login_hint: str, message_hint: str) -> LaunchRequest:
         fields = dict(
             resource_link_id=link.resource_link_id, resource_link_title=link.title,
             custom=links.custom_params(link),
-            target_link_uri=link.url or url_for("lti.launch", _external=True),
+            target_link_uri=link.url or service.tool_url("lti.launch"),
         )
     else:
         fields = dict(
             resource_link_id=None,
             deep_link_return_url=url_for("demo_lms.deep_link_return", _external=True),
             deep_link_data=str(hint.get("data", "")),
-            target_link_uri=url_for("lti.launch", _external=True),
+            target_link_uri=service.tool_url("lti.launch"),
         )
     return LaunchRequest(
         sub=demo_data.user_id(person), roles=person.roles, context_id=context,

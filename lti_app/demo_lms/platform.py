@@ -82,6 +82,9 @@ class LtiPlatform:
     token_url: str
     jwks_url: str
     product: str = "moodle"  # or "canvas"
+    # Where the tool may keep data through postMessage (LTI platform storage);
+    # None: the platform offers none (Moodle).
+    storage_target: str | None = None
 
     @staticmethod
     def generate_key() -> tuple[str, str]:
@@ -120,6 +123,8 @@ class LtiPlatform:
             )
         else:
             params["lti_deployment_id"] = self.deployment_id
+        if self.storage_target:
+            params["lti_storage_target"] = self.storage_target
         return params
 
     # -- 2. authorization request -> id_token --------------------------------

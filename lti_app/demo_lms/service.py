@@ -25,7 +25,23 @@ def demo_platform() -> LtiPlatform:
         token_url=url_for("demo_lms.token", _external=True),
         jwks_url=url_for("demo_lms.jwks", _external=True),
         product="moodle",
+        # Like Canvas, the demo LMS keeps a tool's data for it (postMessage), so
+        # the tool works even where the browser blocks its cookies.
+        storage_target="_parent",
     )
+
+
+def tool_url(endpoint: str, **values) -> str:
+    """A URL of the tool as the demo LMS knows it.
+
+    DEMO_LMS_TOOL_URL puts the tool on another site than the LMS page (e.g. the
+    page on http://localhost:5000, the tool on http://127.0.0.1:5000), as in a
+    real LMS; by default both share this host.
+    """
+    base = current_app.config.get("DEMO_LMS_TOOL_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)
 
 
 def ensure_registered(platform: LtiPlatform) -> None:

@@ -38,14 +38,14 @@ def start():
         message_type=request.args.get("type", launches.RESOURCE_LINK),
     )
     db.session.commit()  # a deep linking request's `data` is now in the store
-    return render_template("demo_lms/autopost.html", action=url_for("lti.login"), fields=fields)
+    return render_template("demo_lms/autopost.html", action=service.tool_url("lti.login"), fields=fields)
 
 
 @bp.get("/auth")
 def authorize():
     """Step 2: the tool's OIDC authorization request; answer with an id_token."""
     platform = service.demo_platform()
-    launch_url = url_for("lti.launch", _external=True)
+    launch_url = service.tool_url("lti.launch")
     try:
         redirect_uri, fields = platform.authorize(
             request.args,

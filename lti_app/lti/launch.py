@@ -13,7 +13,7 @@ import hmac
 import secrets
 import time
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from flask import current_app
@@ -27,11 +27,26 @@ from .store import get_store
 from .tool_config import DatabaseToolConf, ToolRegistration
 
 SUPPORTED_MESSAGES = {"LtiResourceLinkRequest", "LtiDeepLinkingRequest"}
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
+                "lti_deployment_id", "deployment_id")
 ALLOWED_ALGORITHMS = {"RS256", "RS384", "RS512"}
 
 
 def _state_key(state: str) -> str:
     return f"oidc-state:{state}"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class PlatformStorageCheckNeeded(Exception):
+    """No cookie came back: read the state from the platform's storage first."""
+
+    def __init__(self, state_params: dict) -> None:
+        super().__init__("platform storage check")
+        self.state_params = state_params
 
 
 class PartitionedCookieService(FlaskCookieService):
@@ -62,6 +77,14 @@ class ToolOIDCLogin(FlaskOIDCLogin):
     def __init__(self, request, tool_config: DatabaseToolConf):
         super().__init__(request, tool_config, cookie_service=PartitionedCookieService(request))
 
+    state = nonce = storage_target = None
+
+    def get_registration(self) -> ToolRegistration:
+        return self._registration
+
+    def get_cookie_service(self) -> PartitionedCookieService:
+        return self._cookie_service
+
     def validate_oidc_login(self) -> ToolRegistration:
         issuer = self._get_request_param("iss")
         if not issuer:
@@ -89,11 +112,22 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         self._cookie_service.set_cookie(state, state, lifetime)
         # The nonce is bound to its state: a launch must bring both back, once.
         store = get_store()
+        storage_target = self._get_request_param("lti_storage_target")
         store.put(
             _state_key(state),
-            {"nonce": nonce, "platform_id": registration.platform.id},
+            {
+                "nonce": nonce,
+                "platform_id": registration.platform.id,
+                # For the cookie-less path: where the platform keeps our data, and
+                # the login parameters to start again in a new window.
+                "storage_target": storage_target,
+                "storage_origin": _origin(registration.get_auth_login_url()),
+                "login": {k: self._get_request_param(k) for k in LOGIN_PARAMS
+                          if self._get_request_param(k)},
+            },
             lifetime,
         )
+        self.state, self.nonce, self.storage_target = state, nonce, storage_target
         if secrets.randbelow(50) == 0:  # now and then is enough to keep the table small
             store.purge_expired()
         params = {
@@ -132,6 +166,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             requests_session=requests_session,
         )
 
+    @property
+    def state_params(self) -> dict | None:
+        return self._state_params
+
     def validate(self):
         if self._restored:
             raise LtiException("Can't validate restored launch")
@@ -145,6 +183,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 .validate_nonce()
                 .validate_deployment()
                 .validate_message()
+                .validate_browser()
             )
         except Exception:
             self._validated = False
@@ -170,9 +209,25 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._state_params = get_store().get(_state_key(state))
         if self._state_params is None:
             raise LaunchRefused("state_unknown")
-        if self._cookie_service.get_cookie(state) != state:
-            raise LaunchRefused("state_not_bound")
         return self
+
+    def validate_browser(self):
+        """The browser that posts the launch must be the one that started the login.
+
+        Checked last, so only a genuine token can lead to the platform-storage
+        page. Proof is the state cookie or, where the iframe keeps no cookies,
+        the value the login page put in the platform's storage (postMessage,
+        LTI client-side OIDC), which the launch page read back and posted.
+        """
+        state = self._get_request_param("state")
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        stored_value = self._get_request_param("lti_storage_value")
+        if stored_value and hmac.compare_digest(stored_value, self._state_params["nonce"]):
+            return self
+        if self._state_params.get("storage_target") and not stored_value:
+            raise PlatformStorageCheckNeeded(self._state_params)
+        raise LaunchRefused("state_not_bound")
 
     def get_client_id(self) -> str:
         return self.platform.client_id if self.platform else super().get_client_id()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app, g, jsonify, make_response, redirect, render_template, request, url_for,
+)
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db
 from ..people import service as people
+from ..platforms import service as platforms
 from . import bp, canvas_config, keys, registration
 from .context import LaunchContext, save_launch_context
-from .launch import ToolMessageLaunch, ToolOIDCLogin
+from .exceptions import LaunchRefused
+from .launch import PlatformStorageCheckNeeded, ToolMessageLaunch, ToolOIDCLogin
 from .launch_store import SharedLaunchDataStorage
 from .tool_config import DatabaseToolConf
 
@@ -20,8 +26,19 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 @csrf.exempt  # a cross-site POST from the LMS, protected by state and nonce
 def login():
     oidc_login = ToolOIDCLogin(FlaskRequest(), DatabaseToolConf())
-    response = oidc_login.redirect(url_for("lti.launch", _external=True))
+    redirect_obj = oidc_login.get_redirect_object(url_for("lti.launch", _external=True))
     db.session.commit()
+    if not oidc_login.storage_target:
+        return redirect_obj.do_redirect()
+    # The platform offers its storage (Canvas, Brightspace, our demo LMS): put the
+    # state there too, in case this iframe keeps no cookie, then go on.
+    response = make_response(render_template(
+        "lti/login_storage.html", auth_url=redirect_obj.get_redirect_url(),
+        state=oidc_login.state, nonce=oidc_login.nonce,
+        storage_target=oidc_login.storage_target,
+        storage_origin=_origin(oidc_login.get_registration().get_auth_login_url()),
+    ))
+    oidc_login.get_cookie_service().update_response(response)
     return response
 
 
@@ -33,7 +50,17 @@ def launch():
         FlaskRequest(), DatabaseToolConf(), launch_data_storage=SharedLaunchDataStorage(lifetime)
     )
     message_launch.set_launch_data_lifetime(lifetime)
-    message_launch.validate()
+    try:
+        message_launch.validate()
+    except PlatformStorageCheckNeeded as check:
+        return _platform_storage_check(check.state_params)
+    except LaunchRefused as refused:
+        if refused.reason != "state_not_bound":
+            raise
+        # Moodle offers no platform storage: a new window is the way out.
+        db.session.rollback()
+        url = new_window_url(message_launch.state_params or {})
+        return render_template("lti/new_window.html", new_window_url=url), 401
     claims = message_launch.get_launch_data()
     records = people.record_launch(
         platform=message_launch.platform, deployment=message_launch.deployment, claims=claims
@@ -43,6 +70,9 @@ def launch():
         # Only the deep-linking response needs pylti1p3's copy of the claims.
         message_launch.save_launch_data()
     context = _launch_context(message_launch.get_launch_id(), records, claims)
+    if context.return_url:  # the LMS's own domain frames us (Canvas: per customer)
+        parts = urlsplit(context.return_url)
+        platforms.add_frame_origin(message_launch.platform, f"{parts.scheme}://{parts.netloc}")
     ltik = save_launch_context(context)
     db.session.commit()
     current_app.logger.info(
@@ -59,6 +89,40 @@ def jwks():
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
+
+
+def _allow_framing_by(*urls: str) -> None:
+    """Let the LMS being registered frame these pages (it is not registered yet).
+
+    Canvas shows the page on the customer's own domain, which is also the
+    host of its registration endpoint.
+    """
+    extra = g.setdefault("extra_frame_origins", set())
+    for url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme in ("http", "https") and parts.netloc:
+            extra.add(f"{parts.scheme}://{parts.netloc}")
+
+
+def _platform_storage_check(state_params: dict):
+    """No state cookie came back: read the state from the platform's storage."""
+    db.session.rollback()  # nothing of this launch is kept yet
+    return render_template(
+        "lti/launch_storage.html", id_token=request.form.get("id_token", ""),
+        state=request.form.get("state", ""), storage_target=state_params["storage_target"],
+        storage_origin=state_params["storage_origin"],
+        new_window_url=new_window_url(state_params),
+    )
+
+
+def new_window_url(state_params: dict) -> str:
+    """Start the login again in a top-level window, where cookies are first-party."""
+    return url_for("lti.login", **state_params.get("login", {}))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> LaunchContext:
@@ -78,8 +142,15 @@ def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> La
         context_title=records.context.title or "",
         locale=records.person.locale,
         message_type=claims[CLAIM + "message_type"],
-        return_url=presentation.get("return_url"),
+        return_url=_safe_url(presentation.get("return_url")),
     )
+
+
+def _safe_url(url) -> str | None:
+    """Only http(s) links back to the LMS (never javascript: or data:)."""
+    if isinstance(url, str) and urlsplit(url).scheme in ("http", "https"):
+        return url[:2000]
+    return None
 
 
 def _landing_endpoint(context: LaunchContext) -> str:
@@ -105,7 +176,9 @@ def register():
     if request.method == "GET":
         url = request.args.get("openid_configuration", "").strip()
         token = request.args.get("registration_token") or None
+        _allow_framing_by(url)  # the LMS registering us shows this page in its frame
         config = registration.fetch_platform_config(url, token, allow_local=allow_local)
+        _allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
         body = registration.registration_request(config, urls)
         return render_template(
             "lti/register_confirm.html",
@@ -116,7 +189,9 @@ def register():
             state=registration.sign_state(url, token, config.issuer),
         )
     url, token, issuer = registration.read_state(request.form.get("state", ""))
+    _allow_framing_by(url)
     config = registration.fetch_platform_config(url, token, allow_local=allow_local)
+    _allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
     if config.issuer != issuer:  # not the platform the admin confirmed
         raise registration.RegistrationFailed("state_invalid")
     body = registration.registration_request(config, urls)

@@ -34,6 +34,9 @@ class Platform(db.Model):
     static_jwks: Mapped[str | None] = mapped_column(Text)
     product_family: Mapped[str | None] = mapped_column(String(50))
     accepts_new_deployments: Mapped[bool] = mapped_column(default=False)
+    # Origins that frame the tool (e.g. each Canvas customer's own domain, learned
+    # from launches), for Content-Security-Policy frame-ancestors.
+    frame_origins: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
     deployments: Mapped[list[Deployment]] = relationship(

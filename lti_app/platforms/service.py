@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -106,3 +107,29 @@ def remove_platform(*, issuer: str, client_id: str) -> None:
         raise PlatformNotFound(f"no platform with issuer {issuer} and client id {client_id}")
     db.session.delete(platform)
     db.session.flush()
+
+
+def add_frame_origin(platform: Platform, origin: str) -> None:
+    """Remember an origin that framed a valid launch (e.g. a Canvas customer's domain)."""
+    origins = set((platform.frame_origins or "").split())
+    if origin not in origins and len(origins) < 100:
+        origins.add(origin)
+        platform.frame_origins = " ".join(sorted(origins))
+
+
+def all_frame_origins() -> set[str]:
+    """Every origin a registered platform may frame the tool from."""
+    origins: set[str] = set()
+    for issuer, login_url, learned in db.session.execute(
+        select(Platform.issuer, Platform.auth_login_url, Platform.frame_origins)
+    ):
+        origins.update(_origin(u) for u in (issuer, login_url) if _origin(u))
+        origins.update((learned or "").split())
+    return origins
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"

@@ -21,7 +21,11 @@ def complete_course(app, sub: str, course_slug: str = "library-basics", *,
         person = db.session.scalars(select(Person).where(Person.sub == sub)).one()
         enrollment = db.session.scalars(
             select(Enrollment).where(Enrollment.person_id == person.id)).first()
+        done = set(db.session.scalars(select(ModuleProgress.module_slug).where(
+            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.passed_at.is_not(None))))
         for module in course.published_modules[:modules]:
+            if module.slug in done:
+                continue
             db.session.add(ModuleProgress(
                 enrollment_id=enrollment.id, course_slug=course.slug, module_slug=module.slug,
                 attempts=1, best_percent=100, passed_at=utc_now(), read_at=utc_now(),
