@@ -118,28 +118,33 @@ def fetch_members(platform: Platform, memberships_url: str, *,
 def refresh_roster(*, context: Context, sync: RosterSync | None,
                    fetch: Fetch = fetch_members) -> RefreshOutcome:
     """Fetch the roster and store it; flushes, the caller commits either way."""
+    attempted_at = utc_now()
+    error, fetched, added, count = None, None, 0, 0
+    if not context.memberships_url:
+        error = "no_nrps"
+    else:
+        # Nothing is written before the fetch: no write lock is held while the
+        # LMS answers (SQLite has one writer, and the tool key may be created
+        # in its own transaction while fetching the token).
+        try:
+            fetched = fetch(context.deployment.platform, context.memberships_url)
+        except RosterUnavailable as exc:
+            error = exc.code
     if sync is None:
         sync = RosterSync(context_id=context.id)
         db.session.add(sync)
-    sync.last_attempt_at = utc_now()
-    if not context.memberships_url:
-        sync.last_error = "no_nrps"
+    sync.last_attempt_at = attempted_at
+    if fetched is not None:
+        try:
+            with db.session.begin_nested():
+                added, count = store_members(context=context, members=fetched.members)
+        except IntegrityError:  # another trainer's refresh inserted the same people
+            error = "busy"
+    if error is not None:
+        sync.last_error = error
         db.session.flush()
-        return RefreshOutcome(error="no_nrps")
-    try:
-        fetched = fetch(context.deployment.platform, context.memberships_url)
-    except RosterUnavailable as exc:
-        sync.last_error = exc.code
-        db.session.flush()
-        return RefreshOutcome(error=exc.code)
-    try:
-        with db.session.begin_nested():
-            added, count = store_members(context=context, members=fetched.members)
-    except IntegrityError:  # another trainer's refresh inserted the same people
-        sync.last_error = "busy"
-        db.session.flush()
-        return RefreshOutcome(error="busy")
-    sync.refreshed_at = sync.last_attempt_at
+        return RefreshOutcome(error=error)
+    sync.refreshed_at = attempted_at
     sync.member_count, sync.is_complete, sync.last_error = count, fetched.is_complete, None
     db.session.flush()
     return RefreshOutcome(members=count, added=added, is_complete=fetched.is_complete)

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course
 
@@ -41,8 +42,11 @@ def dashboard():
     if context.memberships_url and sync is None:
         # The first visit fetches the roster once, so learners who never opened
         # the tool are listed; later refreshes are the trainer's choice.
-        roster.refresh_roster(context=context, sync=None)
-        db.session.commit()  # a failure is shown in the roster section
+        try:
+            roster.refresh_roster(context=context, sync=None)
+            db.session.commit()  # a failure is shown in the roster section
+        except IntegrityError:  # another trainer's first visit, at the same moment
+            db.session.rollback()
         context, sync = queries.context_with_roster(launch.context_id)
     table = TableQuery.from_args(request.args)
     rows = build_rows(course, queries.load_course_data(context.id, course.slug))

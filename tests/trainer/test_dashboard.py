@@ -1,0 +1,164 @@
+"""The dashboard of a seeded course: every stage, filters, search, sort, detail page."""
+
+from __future__ import annotations
+
+import re
+
+from lti_app.extensions import db
+from lti_app.people.models import ResourceLink
+from tests.fake_lms import INSTRUCTOR
+from tests.trainer.conftest import launch_trainer
+from tests.trainer.factories import (
+    library_basics, make_learner, make_progress, make_shadow_day, seed_every_stage,
+)
+
+
+def _names(html: str) -> list[str]:
+    """The learners' names in table order."""
+    return re.findall(r'<th scope="row"><a href="/trainer/learners/\d+[^"]*">([^<]+)</a>', html)
+
+
+def _row(html: str, name: str) -> str:
+    match = re.search(rf"<tr>\s*<th scope=\"row\"><a [^>]*>{name}</a>.*?</tr>", html, re.S)
+    assert match, f"no row for {name}"
+    return match.group(0)
+
+
+def _text(fragment: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+
+def test_every_stage_is_shown(client, trainer, seed):
+    seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
+    response = client.get(trainer.url("/trainer/"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+
+    # Sorted by family name without its prefix, Dutch style; the trainer is no row.
+    assert _names(html) == ["Chris Bakker", "Roos Brouwer", "Karim El Amrani",
+                            "Wouter de Graaf", "Ilse de Groot", "Noor Hendriks"]
+    assert "Carla Visser</a>" not in html
+    assert "Learners of Library Basics: 6 of 6 shown" in html
+    assert html.count('<th scope="col" class="module-col"') == 12
+
+    not_started = _text(_row(html, "Noor Hendriks"))
+    assert "never opened the tool" in not_started and "0/12" in not_started
+    assert not_started.count("not started") == 12 and "never" in not_started
+
+    in_progress = _text(_row(html, "Ilse de Groot"))
+    assert in_progress.count("✓ 90% passed") == 3
+    assert "40% attempted, not passed yet" in in_progress and "3/12" in in_progress
+
+    waiting = _text(_row(html, "Wouter de Graaf"))
+    assert "12/12" in waiting and "1/2" in waiting and "1 waiting" in waiting
+
+    assert "2/2 eligible" in _text(_row(html, "Karim El Amrani"))
+    assert "2/2 issued" in _text(_row(html, "Chris Bakker"))
+    assert "revoked (requirements met)" in _text(_row(html, "Roos Brouwer"))
+
+
+def test_filters_search_and_sort(client, trainer, seed):
+    seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
+
+    def names(**params):
+        response = client.get(trainer.url("/trainer/", **params))
+        assert response.status_code == 200
+        return _names(response.get_data(as_text=True))
+
+    assert names(filter="not_started") == ["Noor Hendriks"]
+    assert names(filter="in_progress") == ["Wouter de Graaf", "Ilse de Groot"]
+    assert names(filter="waiting") == ["Wouter de Graaf"]
+    assert names(filter="complete") == ["Chris Bakker", "Roos Brouwer", "Karim El Amrani"]
+    assert names(filter="certified") == ["Chris Bakker"]
+    assert names(q="GRAAF") == ["Wouter de Graaf"]
+    assert names(q="r", filter="complete") == ["Chris Bakker", "Roos Brouwer", "Karim El Amrani"]
+    assert names(q="nobody") == []
+    assert names(sort="name", order="desc")[0] == "Noor Hendriks"
+    by_progress = names(sort="progress")
+    assert by_progress[-2:] == ["Ilse de Groot", "Noor Hendriks"]
+    assert by_progress[3] == "Wouter de Graaf"  # 12 modules and 1 of 2 days
+    by_activity = names(sort="activity")
+    assert by_activity[-1] == "Noor Hendriks"  # never active: last either way
+    assert names(sort="activity", order="asc")[-1] == "Noor Hendriks"
+    # Unknown values fall back to the defaults instead of failing.
+    assert names(sort="evil", order="sideways", filter="x") == names()
+
+
+def test_dashboard_counts_stages_and_keeps_choices_in_links(client, trainer, seed):
+    seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
+    html = client.get(trainer.url("/trainer/", q="de", sort="activity")).get_data(as_text=True)
+    stages = _text(re.search(r'<nav class="stages".*?</nav>', html, re.S).group(0))
+    assert stages == ("All learners 6 Not started 1 In progress 2 Waiting for a shadowing "
+                      "confirmation 1 Complete 3 Certificate issued 1")
+    export = re.search(r'href="(/trainer/export.csv[^"]+)"', html).group(1)
+    assert "q=de" in export and "sort=activity" in export and "ltik=" in export
+
+
+def test_last_activity_is_the_latest_of_launch_progress_and_days(app, client, trainer, seed):
+    from datetime import datetime, timezone
+
+    old = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    newer = datetime(2026, 3, 2, 14, 30, tzinfo=timezone.utc)
+
+    def build(context):
+        learner = make_learner(context=context, given_name="Eva", family_name="Mulder",
+                               last_launch_at=old)
+        make_progress(enrollment=learner, module_slug="library-landscape", at=newer)
+        day = make_shadow_day(enrollment=learner, status="planned")
+        day.updated_at = old
+        return learner
+
+    seed(trainer.context_id, build)
+    html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
+    assert 'datetime="2026-03-02T14:30:00+00:00"' in _row(html, "Eva Mulder")
+
+
+def test_the_course_of_the_launchs_link_is_shown(app, client, lms, seed):
+    """Two links of one LMS course bound to different courses: each shows its own."""
+    first = launch_trainer(app, client, lms)
+    licence = launch_trainer(app, client, lms, resource_link_id="link-2",
+                             custom={"course": "licence-negotiation"})
+    html = client.get(licence.url("/trainer/")).get_data(as_text=True)
+    assert "<h1>Licentieonderhandelingen" in html or "Licence negotiation" in html
+    assert html.count('<th scope="col" class="module-col"') == 6
+    html = client.get(first.url("/trainer/")).get_data(as_text=True)
+    assert html.count('<th scope="col" class="module-col"') == 12
+    with app.app_context():
+        assert db.session.query(ResourceLink).count() == 2
+
+
+def test_unbound_link_sends_the_trainer_to_link_setup(client, lms):
+    response = lms.launch(client, roles=INSTRUCTOR, sub="t", custom={})
+    ltik = re.search(r"ltik=([\w\-.]+)", response.headers["Location"]).group(1)
+    page = client.get(f"/trainer/?ltik={ltik}")
+    assert page.status_code == 302 and "/link/setup" in page.headers["Location"]
+
+
+def test_learner_detail_shows_modules_days_and_certificate(client, trainer, seed):
+    ids = seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
+    html = client.get(trainer.url(f"/trainer/learners/{ids['waiting']}")).get_data(as_text=True)
+    assert "<h1>Wouter de Graaf</h1>" in html
+    assert html.count("passed · 90%") == 12
+    assert "waiting for confirmation" in html and "confirmed" in html
+    decide = re.findall(r'href="(/trainer/shadowing/\d+\?ltik=[^"]+)"', html)
+    assert len(decide) == 1  # only the submitted day can be decided
+    assert "/trainer/certificates?ltik=" in html  # the certificate actions
+    assert client.get(decide[0]).status_code == 200
+
+    html = client.get(trainer.url(f"/trainer/learners/{ids['in_progress']}")).get_data(
+        as_text=True)
+    assert "attempted · best 40%" in html and "No shadowing days logged yet." in html
+
+    html = client.get(trainer.url(f"/trainer/learners/{ids['certified']}")).get_data(
+        as_text=True)
+    assert "Issued on" in html and re.search(r"/trainer/certificates/\d+\.pdf", html)
+    html = client.get(trainer.url(f"/trainer/learners/{ids['revoked']}")).get_data(
+        as_text=True)
+    assert "Issued by mistake" in html and "All requirements are met" in html
+
+
+def test_names_are_escaped(client, trainer, seed):
+    seed(trainer.context_id, lambda c: make_learner(
+        context=c, name="<script>alert(1)</script>", given_name="X", family_name="Y"))
+    html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
