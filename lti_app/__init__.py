@@ -66,12 +66,14 @@ def _register_blueprints(app: Flask) -> None:
     from .issuing import bp as issuing_bp
     from .jobs.views import bp as jobs_bp
     from .platforms import bp as platforms_bp
+    from .privacy import bp as privacy_bp
     from .shadowing import bp as shadowing_bp
     from .trainer import bp as trainer_bp
     from .verification import bp as verification_bp
 
     blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, content_bp, grades_bp,
-                  shadowing_bp, trainer_bp, issuing_bp, jobs_bp, verification_bp]
+                  shadowing_bp, trainer_bp, issuing_bp, jobs_bp, verification_bp,
+                  privacy_bp]
     if app.config["DEMO_LMS_ENABLED"]:
         blueprints.append(demo_lms_bp)
     for blueprint in blueprints:

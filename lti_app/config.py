@@ -9,7 +9,11 @@ DEFAULTS: dict[str, object] = {
     # Filled in by ``apply_local_defaults`` when the environment does not say.
     "SQLALCHEMY_DATABASE_URI": None,
     "SECRET_KEY": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # pre_ping: a restarted database is noticed, not a broken connection handed
+    # out; hide_parameters: SQL errors in logs never carry names or emails.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    # Erase people inactive this many days (`flask privacy purge-inactive`); None: off.
+    "PRIVACY_RETENTION_DAYS": None,
     # The tool lives in an LMS iframe on another site: only SameSite=None cookies
     # reach it, browsers demand Secure with that, and Partitioned (CHIPS) keeps
     # the cookie alive where third-party cookies are blocked.

@@ -1,0 +1,145 @@
+"""GDPR: export everything about one person; erase it, keeping only what a
+valid certificate's public verification needs (name, course, date, code).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+
+from ..extensions import db
+from ..issuing.models import Certificate, CertificatePdf
+from ..learning.models import GradeDelivery, ModuleProgress, QuizAttempt
+from ..people.models import Enrollment, Person
+from ..shadowing.models import ShadowDay, ShadowDayEvent
+from ..timeutil import utc_now
+
+
+class PersonNotFound(Exception):
+    pass
+
+
+def find_person(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise PersonNotFound(f"no person with id {person_id}")
+    return person
+
+
+def export_person(person_id: int) -> dict:
+    """All data the tool holds about one person, as plain JSON-able values."""
+    person = find_person(person_id)
+    enrollments = db.session.scalars(
+        select(Enrollment).where(Enrollment.person_id == person.id)).all()
+    enrollment_ids = [e.id for e in enrollments]
+    return {
+        "person": {
+            "id": person.id, "platform": person.platform.name, "sub": person.sub,
+            "name": person.name, "given_name": person.given_name,
+            "family_name": person.family_name, "email": person.email, "locale": person.locale,
+            "created_at": _iso(person.created_at), "last_seen_at": _iso(person.last_seen_at),
+        },
+        "enrollments": [
+            {"id": e.id, "course": e.context.title, "lms_course_id": e.context.lms_context_id,
+             "role": e.role, "lti_roles": e.lti_roles, "last_launch_at": _iso(e.last_launch_at)}
+            for e in enrollments
+        ],
+        "module_progress": [
+            {"enrollment_id": p.enrollment_id, "course": p.course_slug, "module": p.module_slug,
+             "read_at": _iso(p.read_at), "attempts": p.attempts, "best_percent": p.best_percent,
+             "passed_at": _iso(p.passed_at)}
+            for p in _rows(ModuleProgress, ModuleProgress.enrollment_id, enrollment_ids)
+        ],
+        "quiz_attempts": [
+            {"course": a.course_slug, "module": a.module_slug, "answers": a.answers,
+             "percent": a.percent, "passed": a.is_passed, "at": _iso(a.created_at)}
+            for a in _rows(QuizAttempt, QuizAttempt.enrollment_id, enrollment_ids)
+        ],
+        "shadowing_days": [
+            {"day": d.day.isoformat(), "host_library": d.host_library_name,
+             "department": d.department, "host_contact_name": d.host_contact_name,
+             "host_contact_email": d.host_contact_email, "learning_goals": d.learning_goals,
+             "activities": d.activities, "reflection": d.reflection, "status": d.status,
+             "decision_comment": d.decision_comment,
+             "history": [{"action": e.action, "by": e.actor_kind, "at": _iso(e.created_at)}
+                         for e in d.events]}
+            for d in db.session.scalars(select(ShadowDay).where(ShadowDay.person_id == person.id))
+        ],
+        "certificates": [
+            {"course": c.course_slug, "printed_name": c.learner_name, "state": c.state,
+             "verification_code": c.verification_code, "issued_at": _iso(c.issued_at),
+             "revoked_reason": c.revoked_reason}
+            for c in db.session.scalars(select(Certificate).where(Certificate.person_id == person.id))
+        ],
+        "grades_sent_to_lms": [
+            {"score": g.score_given, "maximum": g.score_maximum, "status": g.status,
+             "delivered_at": _iso(g.delivered_at)}
+            for g in _rows(GradeDelivery, GradeDelivery.enrollment_id, enrollment_ids)
+        ],
+    }
+
+
+def erase_person(person_id: int) -> dict[str, int]:
+    """Delete the person's data; a valid certificate keeps name, course, date, code.
+
+    The person row stays as an anonymous anchor for those certificates.
+    """
+    person = find_person(person_id)
+    counts: dict[str, int] = {}
+    enrollment_ids = list(db.session.scalars(
+        select(Enrollment.id).where(Enrollment.person_id == person.id)))
+    for model, column in ((GradeDelivery, GradeDelivery.enrollment_id),
+                          (QuizAttempt, QuizAttempt.enrollment_id),
+                          (ModuleProgress, ModuleProgress.enrollment_id)):
+        counts[model.__tablename__] = _delete(model, column.in_(enrollment_ids))
+    counts["enrollments"] = _delete(Enrollment, Enrollment.person_id == person.id)
+    day_ids = select(ShadowDay.id).where(ShadowDay.person_id == person.id)
+    _delete(ShadowDayEvent, ShadowDayEvent.shadow_day_id.in_(day_ids))
+    counts["shadow_days"] = _delete(ShadowDay, ShadowDay.person_id == person.id)
+    # As a trainer or host contact in other people's history: keep the event, not the name.
+    db.session.execute(update(ShadowDayEvent).where(
+        ShadowDayEvent.actor_person_id == person.id).values(actor_name=None, actor_person_id=None))
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.person_id == person.id)).all()
+    kept = 0
+    for certificate in certificates:
+        if certificate.state != "valid":
+            db.session.delete(certificate)
+            continue
+        kept += 1
+        certificate.snapshot = json.dumps(_minimal_snapshot(certificate.snapshot))
+        certificate.revoked_reason = None
+        _delete(CertificatePdf, CertificatePdf.certificate_id == certificate.id)
+    counts["certificates_kept_for_verification"] = kept
+    person.sub = f"erased-{person.id}"
+    person.name = person.given_name = person.family_name = person.email = None
+    person.locale = None
+    db.session.flush()
+    return counts
+
+
+def inactive_people(days: int) -> list[int]:
+    cutoff = utc_now() - timedelta(days=days)
+    return list(db.session.scalars(
+        select(Person.id).where(Person.last_seen_at < cutoff, ~Person.sub.like("erased-%"))))
+
+
+def _minimal_snapshot(snapshot: str) -> dict:
+    data = json.loads(snapshot)
+    return {"course_title": data.get("course_title"), "completed_on": data.get("completed_on")}
+
+
+def _rows(model, column, ids):
+    if not ids:
+        return []
+    return db.session.scalars(select(model).where(column.in_(ids))).all()
+
+
+def _delete(model, condition) -> int:
+    return db.session.execute(delete(model).where(condition)).rowcount
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
