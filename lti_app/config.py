@@ -40,6 +40,12 @@ DEFAULTS: dict[str, object] = {
     # None: on when Flask runs in debug mode (the README's first command).
     "DEMO_LMS_ENABLED": None,
     "TOOL_TITLE": "Kennisdeling",
+    # Rate limits (Flask-Limiter) on the public, unauthenticated endpoints.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_LOGIN": "60 per minute",
+    "RATELIMIT_VERIFY": "30 per minute",
+    "RATELIMIT_HOST": "20 per minute",
     # Count of reverse proxies in front of the app (ProxyFix); 0 = none.
     "PROXY_FIX_X_FOR": 0,
     "PROXY_FIX_X_PROTO": 0,

@@ -1,6 +1,8 @@
 """Extension objects, created without an app (bound in ``create_app``)."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,3 +27,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
+# In-memory limits by default (per worker); FLASK_RATELIMIT_STORAGE_URI=redis://…
+# shares them between workers and hosts.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -7,7 +7,9 @@ from their launches) may frame the tool, through CSP frame-ancestors; never
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+import secrets
+
+from flask import Flask, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 def frame_ancestors() -> str:
@@ -32,7 +34,33 @@ def frame_ancestors() -> str:
     return " ".join(["'self'", *sorted(origins)])
 
 
+def csp_nonce() -> str:
+    """A per-response nonce for our few inline scripts (auto-posting forms, polling)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy() -> str:
+    frame_src = ["'self'"]
+    tool_url = current_app.config.get("DEMO_LMS_TOOL_URL")
+    if tool_url:  # the demo LMS embeds the tool from another site
+        frame_src.append(tool_url.rstrip("/"))
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{csp_nonce()}'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        f"frame-src {' '.join(frame_src)}",
+        f"frame-ancestors {frame_ancestors()}",
+    ])
+
+
 def init_security_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -41,7 +69,8 @@ def init_security_headers(app: Flask) -> None:
         if request.endpoint and not request.endpoint.startswith(("static", "lti.jwks")):
             response.headers.setdefault("Cache-Control", "no-store")
         if response.mimetype == "text/html":
-            response.headers["Content-Security-Policy"] = (
-                f"frame-ancestors {frame_ancestors()}"
-            )
+            response.headers["Content-Security-Policy"] = content_security_policy()
+        if request.is_secure:  # behind TLS (ProxyFix tells us): stay on HTTPS
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -30,6 +30,8 @@ def make_app(database_uri: str, instance_path, **overrides):
         "SECRET_KEY": "test-secret-key",
         "DEMO_LMS_ENABLED": True,
         "LTI_JWKS_MIN_REFETCH": 30,
+        # Off, except in the tests of the limits themselves (tests/test_security.py).
+        "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
     return create_app(config, instance_path=str(instance_path))

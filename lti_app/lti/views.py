@@ -9,7 +9,7 @@ from flask import (
 )
 from pylti1p3.contrib.flask import FlaskRequest
 
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..people import service as people
 from ..platforms import service as platforms
 from . import bp, canvas_config, keys, registration
@@ -23,6 +23,7 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 @csrf.exempt  # a cross-site POST from the LMS, protected by state and nonce
 def login():
     oidc_login = ToolOIDCLogin(FlaskRequest(), DatabaseToolConf())

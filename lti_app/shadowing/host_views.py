@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 
-from ..extensions import db
+from ..extensions import db, limiter
 from . import bp, service
 from .forms import CodeForm, DecisionForm
 from .host_links import host_link_url, read_host_token
 
 
 @bp.route("/host/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_HOST"])
 def host_confirm(token: str):
     day_id, token_id = read_host_token(token)
     day = service.day_for_invitation(day_id=day_id, token_id=token_id)
@@ -37,6 +38,7 @@ def host_confirm(token: str):
 
 
 @bp.route("/host/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_HOST"])
 def host_code():
     """For a host who got the short code instead of the link."""
     form = CodeForm()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template
+
+from ..extensions import limiter
 
 from ..errors import wants_json
 from ..issuing import service as issuing
@@ -11,6 +13,7 @@ from . import bp
 
 
 @bp.get("/<code>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"])
 def verify(code: str):
     result = issuing.verify(code)
     course = find_course(result.course_slug) if result else None
