@@ -40,6 +40,9 @@ DEFAULTS: dict[str, object] = {
     # None: on when Flask runs in debug mode (the README's first command).
     "DEMO_LMS_ENABLED": None,
     "TOOL_TITLE": "Kennisdeling",
+    # Optional Redis for the one-time values and launch sessions (else the database).
+    "REDIS_URL": None,
+    "REDIS_KEY_PREFIX": "kd:",
     # Rate limits (Flask-Limiter) on the public, unauthenticated endpoints.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,

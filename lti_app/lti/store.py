@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -81,8 +82,48 @@ def _upsert(key: str, value: Any, ttl: int):
     )
 
 
-def get_store() -> DatabaseStore:
-    return _STORE
+class RedisStore:
+    """The same store on Redis (FLASK_REDIS_URL): SET with expiry, GETDEL to consume.
+
+    A consumed state is then not part of the database transaction: if the
+    launch's commit fails afterwards, the user simply launches again.
+    """
+
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+        self._prefix = prefix
+
+    def get(self, key: str) -> Any | None:
+        raw = self._redis.get(self._prefix + key)
+        return json.loads(raw) if raw is not None else None
+
+    def put(self, key: str, value: Any, ttl: int) -> None:
+        self._redis.set(self._prefix + key, json.dumps(value), ex=max(int(ttl), 1))
+
+    put_now = put
+
+    def pop(self, key: str) -> Any | None:
+        raw = self._redis.getdel(self._prefix + key)  # atomic: one caller gets it
+        return json.loads(raw) if raw is not None else None
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)
+
+    def purge_expired(self) -> int:
+        return 0  # Redis expires keys itself
 
 
-_STORE = DatabaseStore()
+def get_store() -> DatabaseStore | RedisStore:
+    """The database store, or Redis when FLASK_REDIS_URL is set (one per app)."""
+    app = current_app._get_current_object()
+    store = app.extensions.get("kd_store")
+    if store is None:
+        url = app.config.get("REDIS_URL")
+        store = RedisStore(url, app.config["REDIS_KEY_PREFIX"]) if url else _DATABASE_STORE
+        app.extensions["kd_store"] = store
+    return store
+
+
+_DATABASE_STORE = DatabaseStore()
