@@ -40,6 +40,13 @@ class NameRequired(DomainError):
         return _("Enter the name as it should be printed (at most 120 characters).")
 
 
+class ReasonRequired(DomainError):
+    status = 422
+
+    def user_message(self) -> str:
+        return _("Give a reason to revoke a certificate.")
+
+
 class CertificateNotValid(DomainError):
     def user_message(self) -> str:
         return _("This certificate was revoked or replaced; it cannot be changed.")
@@ -141,7 +148,7 @@ def revoke(*, certificate: Certificate, reason: str) -> Certificate:
     if certificate.state != "valid":
         raise CertificateNotValid()
     if not reason.strip():
-        raise NameRequired()  # never reached from the form, which requires a reason
+        raise ReasonRequired()
     certificate.revoked_at = utc_now()
     certificate.revoked_reason = reason.strip()[:2000]
     db.session.flush()

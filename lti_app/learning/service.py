@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
-
-from flask_babel import gettext as _
 
 from ..domain import DomainError
 from ..extensions import db

@@ -104,12 +104,14 @@ def upsert_context(*, deployment: Deployment, lms_context_id: str) -> Context:
 
 
 def upsert_resource_link(*, context: Context, lms_resource_link_id: str) -> ResourceLink:
-    link = db.session.scalar(
-        select(ResourceLink).where(
-            ResourceLink.context_id == context.id,
-            ResourceLink.lms_resource_link_id == lms_resource_link_id,
+    link = None
+    if context.id is not None:  # a context created in this launch has no links yet
+        link = db.session.scalar(
+            select(ResourceLink).where(
+                ResourceLink.context_id == context.id,
+                ResourceLink.lms_resource_link_id == lms_resource_link_id,
+            )
         )
-    ) if context.id else None
     if link is None:
         link = ResourceLink(context=context, lms_resource_link_id=lms_resource_link_id)
         db.session.add(link)
