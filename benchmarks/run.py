@@ -24,10 +24,17 @@ def _certificates(n: int) -> list[Row]:
     return certificates.run(n)
 
 
+def _dashboard(n: int) -> list[Row]:
+    from . import dashboard
+
+    return dashboard.run(n)
+
+
 # One entry per measurement module; each takes n and returns its rows.
 MEASUREMENTS: dict[str, Callable[[int], list[Row]]] = {
     "launch": _launch,
     "certificates": _certificates,
+    "dashboard": _dashboard,
 }
 
 
