@@ -32,8 +32,13 @@ def header(course: Course, lang: str) -> list[str]:
         for number, module in enumerate(course.published_modules, start=1)
     ]
     return [
-        _("Learner"), _("Modules passed"), *modules, _("Shadowing days confirmed"),
-        _("Shadowing days required"), _("Waiting for confirmation"), _("Certificate"),
+        _("Learner"),
+        _("Modules passed"),
+        *modules,
+        _("Shadowing days confirmed"),
+        _("Shadowing days required"),
+        _("Waiting for confirmation"),
+        _("Certificate"),
         _("Last activity"),
     ]
 
@@ -65,8 +70,11 @@ def module_text(cell: ModuleCell) -> str:
 
 
 def certificate_text(state: str) -> str:
-    return {"issued": _("issued"), "revoked": _("revoked"),
-            "eligible": _("eligible")}.get(state, "")
+    return {
+        "issued": _("issued"),
+        "revoked": _("revoked"),
+        "eligible": _("eligible"),
+    }.get(state, "")
 
 
 def neutralise(value: str) -> str:

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..issuing.models import Certificate
 from ..issuing.service import current_certificates
 from ..learning.models import ModuleProgress, QuizAttempt
-from ..people.models import ROLE_LEARNER, Context, Enrollment, Person
+from ..people.models import ROLE_LEARNER, Context, Enrollment
 from ..shadowing.models import SUBMITTED, ShadowDay
 from ..shadowing.service import confirmed_day_counts
 from .models import RosterSync
@@ -56,13 +56,15 @@ def context_with_roster(context_id: int) -> tuple[Context, RosterSync | None]:
 
 def learner_enrollments(context_id: int) -> list[Enrollment]:
     """The course's learners (trainers and admins are not rows) with their persons."""
-    return list(db.session.scalars(
-        select(Enrollment)
-        .join(Enrollment.person)
-        .options(contains_eager(Enrollment.person))
-        .where(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
-        .order_by(Enrollment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Enrollment)
+            .join(Enrollment.person)
+            .options(contains_eager(Enrollment.person))
+            .where(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
+            .order_by(Enrollment.id)
+        )
+    )
 
 
 def learner_in_context(context_id: int, enrollment_id: int) -> Enrollment | None:
@@ -110,7 +112,7 @@ def shadow_summaries(person_ids: list[int]) -> dict[int, ShadowSummary]:
         .group_by(ShadowDay.person_id)
     )
     return {
-        person_id: ShadowSummary(int(pending or 0), int(logged), _utc(last))
+        person_id: ShadowSummary(int(pending or 0), int(logged), last)
         for person_id, pending, logged, last in rows
     }
 
@@ -128,7 +130,8 @@ def latest_revocations(person_ids: list[int], course_slug: str) -> dict[int, dat
         )
         .group_by(Certificate.person_id)
     )
-    return {person_id: _utc(revoked) for person_id, revoked in rows if revoked}
+    # max() keeps the column's type: aware UTC datetimes on every backend.
+    return {person_id: revoked for person_id, revoked in rows if revoked}
 
 
 def load_course_data(context_id: int, course_slug: str) -> CourseData:
@@ -148,7 +151,10 @@ def load_course_data(context_id: int, course_slug: str) -> CourseData:
 
 # -- one learner (the detail page) ------------------------------------------------
 
-def progress_of_enrollment(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:
+
+def progress_of_enrollment(
+    enrollment_id: int, course_slug: str
+) -> dict[str, ModuleProgress]:
     rows = db.session.scalars(
         select(ModuleProgress).where(
             ModuleProgress.enrollment_id == enrollment_id,
@@ -178,31 +184,21 @@ def attempts_of_enrollment(
 
 def certificates_of_person(person_id: int, course_slug: str) -> list[Certificate]:
     """Every certificate (current, revoked, superseded) of a person for a course."""
-    return list(db.session.scalars(
-        select(Certificate)
-        .where(Certificate.person_id == person_id, Certificate.course_slug == course_slug)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    ))
-
-
-def person_names(person_ids: list[int]) -> dict[int, Person]:
-    if not person_ids:
-        return {}
-    return {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(
+                Certificate.person_id == person_id,
+                Certificate.course_slug == course_slug,
+            )
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
 
 
 def _learner_ids(context_id: int):
-    return select(Enrollment.id).where(
-        Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER
-    ).scalar_subquery()
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type: SQLite gives back naive UTC datetimes."""
-    from datetime import timezone
-
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite's max() over a DateTime column
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return (
+        select(Enrollment.id)
+        .where(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
+        .scalar_subquery()
+    )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -67,7 +66,9 @@ class Member:
 @dataclass(frozen=True)
 class FetchedRoster:
     members: list[Member]
-    is_complete: bool  # False: stopped by the page cap, the time budget or a foreign link
+    is_complete: (
+        bool  # False: stopped by the page cap, the time budget or a foreign link
+    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,12 @@ class RefreshOutcome:
 Fetch = Callable[[Platform, str], FetchedRoster]
 
 
-def fetch_members(platform: Platform, memberships_url: str, *,
-                  clock: Callable[[], float] = time.monotonic) -> FetchedRoster:
+def fetch_members(
+    platform: Platform,
+    memberships_url: str,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> FetchedRoster:
     """Every page of the roster, within PAGE_CAP pages and TIME_BUDGET seconds."""
     deadline = clock() + TIME_BUDGET
     try:
@@ -115,8 +120,9 @@ def fetch_members(platform: Platform, memberships_url: str, *,
     return FetchedRoster(members, is_complete=True)
 
 
-def refresh_roster(*, context: Context, sync: RosterSync | None,
-                   fetch: Fetch = fetch_members) -> RefreshOutcome:
+def refresh_roster(
+    *, context: Context, sync: RosterSync | None, fetch: Fetch = fetch_members
+) -> RefreshOutcome:
     """Fetch the roster and store it; flushes, the caller commits either way."""
     attempted_at = utc_now()
     error, fetched, added, count = None, None, 0, 0
@@ -145,7 +151,11 @@ def refresh_roster(*, context: Context, sync: RosterSync | None,
         db.session.flush()
         return RefreshOutcome(error=error)
     sync.refreshed_at = attempted_at
-    sync.member_count, sync.is_complete, sync.last_error = count, fetched.is_complete, None
+    sync.member_count, sync.is_complete, sync.last_error = (
+        count,
+        fetched.is_complete,
+        None,
+    )
     db.session.flush()
     return RefreshOutcome(members=count, added=added, is_complete=fetched.is_complete)
 
@@ -156,9 +166,16 @@ def store_members(*, context: Context, members: list[Member]) -> tuple[int, int]
     active = {m.user_id: m for m in members if m.is_active}
     persons = {}
     for chunk in _chunks(list(active)):
-        persons.update({p.sub: p for p in db.session.scalars(
-            select(Person).where(Person.platform_id == platform_id, Person.sub.in_(chunk))
-        )})
+        persons.update(
+            {
+                p.sub: p
+                for p in db.session.scalars(
+                    select(Person).where(
+                        Person.platform_id == platform_id, Person.sub.in_(chunk)
+                    )
+                )
+            }
+        )
     for sub, member in active.items():
         person = persons.get(sub)
         if person is None:
@@ -172,19 +189,29 @@ def store_members(*, context: Context, members: list[Member]) -> tuple[int, int]
     db.session.flush()
     enrollments = {}
     for chunk in _chunks([p.id for p in persons.values()]):
-        enrollments.update({e.person_id: e for e in db.session.scalars(
-            select(Enrollment).where(
-                Enrollment.context_id == context.id, Enrollment.person_id.in_(chunk)
-            )
-        )})
+        enrollments.update(
+            {
+                e.person_id: e
+                for e in db.session.scalars(
+                    select(Enrollment).where(
+                        Enrollment.context_id == context.id,
+                        Enrollment.person_id.in_(chunk),
+                    )
+                )
+            }
+        )
     added = 0
     for sub, member in active.items():
         person = persons[sub]
         role = course_role(member.roles)
         enrollment = enrollments.get(person.id)
         if enrollment is None:
-            enrollment = Enrollment(person_id=person.id, context_id=context.id,
-                                    role=role, has_launched=False)
+            enrollment = Enrollment(
+                person_id=person.id,
+                context_id=context.id,
+                role=role,
+                has_launched=False,
+            )
             db.session.add(enrollment)
             added += 1
         elif enrollment.role != ROLE_ADMIN:
@@ -202,34 +229,50 @@ def failure_message(code: str) -> str:
     if kind == "no_nrps":
         return no_nrps_message()
     if kind == "token" or status in ("401", "403"):
-        return _("The LMS refused to give the course roster (HTTP %(status)s). Ask the LMS "
-                 "administrator to enable \"IMS LTI Names and Role Provisioning\" for this "
-                 "tool. The learners shown are unchanged.", status=status or "?")
+        return _(
+            "The LMS refused to give the course roster (HTTP %(status)s). Ask the LMS "
+            'administrator to enable "IMS LTI Names and Role Provisioning" for this '
+            "tool. The learners shown are unchanged.",
+            status=status or "?",
+        )
     if kind == "http":
-        return _("The LMS could not give the course roster just now (HTTP %(status)s). "
-                 "Nothing was changed; please try again later.", status=status)
+        return _(
+            "The LMS could not give the course roster just now (HTTP %(status)s). "
+            "Nothing was changed; please try again later.",
+            status=status,
+        )
     if kind == "timeout" or kind == "unreachable":
-        return _("The LMS did not answer in time. Nothing was changed; please try again "
-                 "later.")
+        return _(
+            "The LMS did not answer in time. Nothing was changed; please try again "
+            "later."
+        )
     if kind == "busy":
-        return _("Another refresh of the roster was running at the same time. Nothing was "
-                 "changed; please try again.")
-    return _("The LMS sent a course roster that the tool could not read. Nothing was "
-             "changed.")
+        return _(
+            "Another refresh of the roster was running at the same time. Nothing was "
+            "changed; please try again."
+        )
+    return _(
+        "The LMS sent a course roster that the tool could not read. Nothing was "
+        "changed."
+    )
 
 
 def no_nrps_message() -> str:
-    return _("The LMS does not share this course's roster with the tool, so only learners "
-             "who opened the tool are listed. An LMS administrator can enable \"IMS LTI "
-             "Names and Role Provisioning\" in the tool's settings (Moodle: Site "
-             "administration › Plugins › Activity modules › External tool › Manage tools; "
-             "Canvas: the Names and Role scope of the developer key).")
+    return _(
+        "The LMS does not share this course's roster with the tool, so only learners "
+        'who opened the tool are listed. An LMS administrator can enable "IMS LTI '
+        "Names and Role Provisioning\" in the tool's settings (Moodle: Site "
+        "administration › Plugins › Activity modules › External tool › Manage tools; "
+        "Canvas: the Names and Role scope of the developer key)."
+    )
 
 
 # -- helpers --------------------------------------------------------------------------
 
-def _get_page(session: requests.Session, url: str,
-              headers: dict[str, str]) -> tuple[Any, str | None]:
+
+def _get_page(
+    session: requests.Session, url: str, headers: dict[str, str]
+) -> tuple[Any, str | None]:
     try:
         response = session.get(url, headers=headers)
     except requests.Timeout:
@@ -243,7 +286,9 @@ def _get_page(session: requests.Session, url: str,
     except ValueError:
         raise RosterUnavailable("invalid") from None
     # requests parses `Link` without changing the URL's case (unlike pylti1p3).
-    nexts = [link.get("url") for rel, link in response.links.items() if rel.lower() == "next"]
+    nexts = [
+        link.get("url") for rel, link in response.links.items() if rel.lower() == "next"
+    ]
     return body, urljoin(url, nexts[0]) if nexts and nexts[0] else None
 
 
@@ -256,14 +301,18 @@ def _members_of(body: Any) -> list[Member]:
         if not isinstance(user_id, str) or not user_id.strip():
             continue  # one odd entry should not cost the whole roster
         roles = tuple(r for r in item.get("roles") or [] if isinstance(r, str))
-        members.append(Member(
-            user_id=user_id.strip()[:255], roles=roles,
-            name=_text(item.get("name"), 300), given_name=_text(item.get("given_name"), 200),
-            family_name=_text(item.get("family_name"), 200),
-            email=_text(item.get("email"), 320),
-            # "Inactive" and "Deleted" members are not (any more) in the course.
-            is_active=item.get("status", "Active") == "Active",
-        ))
+        members.append(
+            Member(
+                user_id=user_id.strip()[:255],
+                roles=roles,
+                name=_text(item.get("name"), 300),
+                given_name=_text(item.get("given_name"), 200),
+                family_name=_text(item.get("family_name"), 200),
+                email=_text(item.get("email"), 320),
+                # "Inactive" and "Deleted" members are not (any more) in the course.
+                is_active=item.get("status", "Active") == "Active",
+            )
+        )
     return members
 
 
@@ -281,7 +330,7 @@ def _same_origin(url: str, other: str) -> bool:
 
 
 def _chunks(values: list) -> list[list]:
-    return [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
 
 
 def _text(value: Any, limit: int) -> str | None:

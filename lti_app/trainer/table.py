@@ -40,7 +40,9 @@ class ModuleCell:
             state = READ
         else:
             state = NOT_STARTED
-        return cls(slug, state, row.best_percent, row.attempts, row.read_at, row.passed_at)
+        return cls(
+            slug, state, row.best_percent, row.attempts, row.read_at, row.passed_at
+        )
 
 
 @dataclass(frozen=True)
@@ -112,20 +114,31 @@ def build_rows(course: Course, data: CourseData) -> list[LearnerRow]:
         shadow = data.shadow.get(person.id, ShadowSummary(0, 0, None))
         activity = [enrollment.last_launch_at, shadow.last_change_at]
         activity += [row.updated_at for row in progress.values()]
-        rows.append(LearnerRow(
-            enrollment_id=enrollment.id,
-            person_id=person.id,
-            name=person.display_name or person.email or "",
-            sort_name=sort_name(person.given_name, person.family_name,
-                                person.display_name or person.email or ""),
-            has_launched=enrollment.has_launched,
-            modules=tuple(ModuleCell.of(slug, progress.get(slug)) for slug in slugs),
-            status=course_status(course, progress, data.confirmed_days.get(person.id, 0)),
-            shadow=shadow,
-            certificate=data.certificates.get(person.id),
-            revoked_at=data.revoked_at.get(person.id),
-            last_activity_at=max((t for t in activity if t is not None), default=None),
-        ))
+        rows.append(
+            LearnerRow(
+                enrollment_id=enrollment.id,
+                person_id=person.id,
+                name=person.display_name or person.email or "",
+                sort_name=sort_name(
+                    person.given_name,
+                    person.family_name,
+                    person.display_name or person.email or "",
+                ),
+                has_launched=enrollment.has_launched,
+                modules=tuple(
+                    ModuleCell.of(slug, progress.get(slug)) for slug in slugs
+                ),
+                status=course_status(
+                    course, progress, data.confirmed_days.get(person.id, 0)
+                ),
+                shadow=shadow,
+                certificate=data.certificates.get(person.id),
+                revoked_at=data.revoked_at.get(person.id),
+                last_activity_at=max(
+                    (t for t in activity if t is not None), default=None
+                ),
+            )
+        )
     return rows
 
 
@@ -185,8 +198,12 @@ class TableQuery:
 
     def as_args(self, **changes: str | None) -> dict[str, str]:
         """The query string for links that keep the other choices."""
-        values = {"filter": self.filter, "q": self.search, "sort": self.sort,
-                  "order": self.order}
+        values = {
+            "filter": self.filter,
+            "q": self.search,
+            "sort": self.sort,
+            "order": self.order,
+        }
         values.update(changes)
         return {key: value for key, value in values.items() if value}
 

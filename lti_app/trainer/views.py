@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -51,11 +59,20 @@ def dashboard():
     table = TableQuery.from_args(request.args)
     rows = build_rows(course, queries.load_course_data(context.id, course.slug))
     return render_template(
-        "trainer/dashboard.html", course=course, context=context, sync=sync,
-        rows=table.apply(rows), total=len(rows), counts=stage_counts(rows), table=table,
-        refresh_form=RefreshRosterForm(), lang=_lang(), ltik=g.get("ltik"),
+        "trainer/dashboard.html",
+        course=course,
+        context=context,
+        sync=sync,
+        rows=table.apply(rows),
+        total=len(rows),
+        counts=stage_counts(rows),
+        table=table,
+        refresh_form=RefreshRosterForm(),
+        lang=_lang(),
+        ltik=g.get("ltik"),
         roster_error=roster.failure_message(sync.last_error)
-        if sync and sync.last_error else None,
+        if sync and sync.last_error
+        else None,
         no_nrps=None if context.memberships_url else roster.no_nrps_message(),
     )
 
@@ -70,11 +87,18 @@ def refresh_roster():
     outcome = roster.refresh_roster(context=context, sync=sync)
     db.session.commit()  # the members, or only the note of a failed attempt
     if outcome.is_ok:
-        flash(_("Roster refreshed: %(members)d members, %(added)d new.",
-                members=outcome.members, added=outcome.added))
+        flash(
+            _(
+                "Roster refreshed: %(members)d members, %(added)d new.",
+                members=outcome.members,
+                added=outcome.added,
+            )
+        )
     else:  # the reason is shown in the roster section
         flash(_("The roster could not be refreshed."), "error")
-    return redirect(url_for("trainer.dashboard", **TableQuery.from_args(request.args).as_args()))
+    return redirect(
+        url_for("trainer.dashboard", **TableQuery.from_args(request.args).as_args())
+    )
 
 
 @bp.get("/learners/<int:enrollment_id>")
@@ -89,12 +113,20 @@ def learner(enrollment_id: int):
     progress = queries.progress_of_enrollment(enrollment.id, course.slug)
     certificates = queries.certificates_of_person(person_id, course.slug)
     return render_template(
-        "trainer/learner.html", course=course, enrollment=enrollment, person=enrollment.person,
-        progress=progress, attempts=queries.attempts_of_enrollment(enrollment.id, course.slug),
-        status=course_status(course, progress, shadowing.confirmed_day_count(person_id)),
-        days=shadowing.days_of_person(person_id), certificates=certificates,
+        "trainer/learner.html",
+        course=course,
+        enrollment=enrollment,
+        person=enrollment.person,
+        progress=progress,
+        attempts=queries.attempts_of_enrollment(enrollment.id, course.slug),
+        status=course_status(
+            course, progress, shadowing.confirmed_day_count(person_id)
+        ),
+        days=shadowing.days_of_person(person_id),
+        certificates=certificates,
         current=next((c for c in certificates if c.state == "valid"), None),
-        today=date.today(), lang=_lang(),
+        today=date.today(),
+        lang=_lang(),
     )
 
 
@@ -105,7 +137,8 @@ def export_csv():
     head = export.header(course, _lang())
     lines = export.csv_lines(head, export.body(rows))
     return Response(
-        stream_with_context(lines), mimetype="text/csv",
+        stream_with_context(lines),
+        mimetype="text/csv",
         headers={"Content-Disposition": _attachment(course, "csv")},
     )
 
@@ -114,10 +147,16 @@ def export_csv():
 @launch_required(roles=TRAINERS)
 def export_xlsx():
     course, rows = _rows_for_export()
-    data = export.xlsx_bytes(export.header(course, _lang()), export.body(rows),
-                             title=course.title.get(_lang()))
-    return Response(data, mimetype=XLSX_TYPE,
-                    headers={"Content-Disposition": _attachment(course, "xlsx")})
+    data = export.xlsx_bytes(
+        export.header(course, _lang()),
+        export.body(rows),
+        title=course.title.get(_lang()),
+    )
+    return Response(
+        data,
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": _attachment(course, "xlsx")},
+    )
 
 
 @bp.get("/admin")
@@ -127,12 +166,14 @@ def admin_overview():
     if not launch.is_admin:
         abort(403)
     return render_template(
-        "trainer/admin_overview.html", rows=overview.platform_overview(launch.platform_id),
+        "trainer/admin_overview.html",
+        rows=overview.platform_overview(launch.platform_id),
         lang=_lang(),
     )
 
 
 # -- helpers ------------------------------------------------------------------------
+
 
 def _course_of_launch(launch: LaunchContext) -> Course:
     """The course of the launch's link; without a link, the LMS course's one course."""
@@ -142,12 +183,14 @@ def _course_of_launch(launch: LaunchContext) -> Course:
         if course is None:
             abort(redirect(url_for("learning.bind_link")))
         return course
-    slugs = set(db.session.scalars(
-        select(ResourceLink.course_slug).where(
-            ResourceLink.context_id == launch.context_id,
-            ResourceLink.course_slug.is_not(None),
+    slugs = set(
+        db.session.scalars(
+            select(ResourceLink.course_slug).where(
+                ResourceLink.context_id == launch.context_id,
+                ResourceLink.course_slug.is_not(None),
+            )
         )
-    ))
+    )
     courses = [course for slug in sorted(slugs) if (course := find_course(slug))]
     if len(courses) != 1:
         abort(Response(render_template("trainer/no_course.html", courses=courses), 409))
@@ -163,7 +206,9 @@ def _rows_for_export():
 
 
 def _attachment(course: Course, extension: str) -> str:
-    return f'attachment; filename="{course.slug}-{date.today().isoformat()}.{extension}"'
+    return (
+        f'attachment; filename="{course.slug}-{date.today().isoformat()}.{extension}"'
+    )
 
 
 def _lang() -> str:

@@ -27,15 +27,23 @@ class TrainerLaunch:
 
 
 def launch_trainer(app, client, lms, **kwargs) -> TrainerLaunch:
-    defaults = dict(roles=INSTRUCTOR, sub="trainer-1", name="Carla Visser",
-                    given_name="Carla", family_name="Visser", email="carla@example.edu",
-                    locale="en")
+    defaults = dict(
+        roles=INSTRUCTOR,
+        sub="trainer-1",
+        name="Carla Visser",
+        given_name="Carla",
+        family_name="Visser",
+        email="carla@example.edu",
+        locale="en",
+    )
     defaults.update(kwargs)
     ltik = launch_ltik(client, lms, **defaults)
     with app.app_context():
         context_id = db.session.scalar(
-            select(Context.id).where(Context.lms_context_id == kwargs.get("context_id",
-                                                                         "course-1")))
+            select(Context.id).where(
+                Context.lms_context_id == kwargs.get("context_id", "course-1")
+            )
+        )
     return TrainerLaunch(ltik, context_id)
 
 
@@ -46,7 +54,7 @@ def trainer(app, client, lms) -> TrainerLaunch:
 
 @pytest.fixture
 def seed(app) -> Callable:
-    """seed(context_id, fn): run fn(context) in an app context and commit; return its result."""
+    """seed(context_id, fn): fn(context) in an app context, committed; its ids."""
 
     def run(context_id: int, fn: Callable):
         with app.app_context():

@@ -10,16 +10,25 @@ from tests.fake_lms import ADMIN, LEARNER, TEACHING_ASSISTANT
 from tests.learning.helpers import first_module, form_tokens
 from tests.trainer.conftest import launch_trainer
 from tests.trainer.factories import (
-    library_basics, make_context, make_learner, make_platform, seed_every_stage,
+    library_basics,
+    make_context,
+    make_learner,
+    make_platform,
+    seed_every_stage,
 )
 
 SECRET_NAME = "Geheime Naam"
 
 
 def _trainer_urls(enrollment_id: int) -> list[tuple[str, str]]:
-    return [("GET", "/trainer/"), ("GET", f"/trainer/learners/{enrollment_id}"),
-            ("GET", "/trainer/export.csv"), ("GET", "/trainer/export.xlsx"),
-            ("GET", "/trainer/admin"), ("POST", "/trainer/roster/refresh")]
+    return [
+        ("GET", "/trainer/"),
+        ("GET", f"/trainer/learners/{enrollment_id}"),
+        ("GET", "/trainer/export.csv"),
+        ("GET", "/trainer/export.xlsx"),
+        ("GET", "/trainer/admin"),
+        ("POST", "/trainer/roster/refresh"),
+    ]
 
 
 def _seed_course(seed, context_id: int) -> dict[str, int]:
@@ -31,11 +40,14 @@ def _seed_course(seed, context_id: int) -> dict[str, int]:
     return seed(context_id, build)
 
 
-def test_learner_gets_403_on_every_trainer_url_and_learns_nothing(app, client, lms, seed):
+def test_learner_gets_403_on_every_trainer_url_and_learns_nothing(
+    app, client, lms, seed
+):
     trainer = launch_trainer(app, client, lms)
     ids = _seed_course(seed, trainer.context_id)
-    learner = launch_trainer(app, client, lms, roles=LEARNER, sub="learner-9",
-                             name="Anna de Vries")
+    learner = launch_trainer(
+        app, client, lms, roles=LEARNER, sub="learner-9", name="Anna de Vries"
+    )
     # A valid CSRF token of the learner's own launch, so the POST reaches the rule.
     page = client.get(learner.url(f"/modules/{first_module().slug}"))
     token = form_tokens(page.get_data(as_text=True))["csrf_token"]
@@ -48,7 +60,9 @@ def test_learner_gets_403_on_every_trainer_url_and_learns_nothing(app, client, l
         assert response.status_code == 403, path
         text = response.get_data(as_text=True)
         assert SECRET_NAME not in text and "Wouter" not in text, path
-        assert "csv" not in response.content_type and "sheet" not in response.content_type
+        assert (
+            "csv" not in response.content_type and "sheet" not in response.content_type
+        )
     assert snapshot(app) == before
 
 
@@ -78,7 +92,9 @@ def test_trainer_sees_only_the_learners_of_their_lms_course(app, client, lms, se
     csv = client.get(mine.url("/trainer/export.csv")).get_data(as_text=True)
     assert SECRET_NAME not in csv
     assert SECRET_NAME in client.get(other.url("/trainer/")).get_data(as_text=True)
-    assert client.get(mine.url(f"/trainer/learners/{theirs['secret']}")).status_code == 404
+    assert (
+        client.get(mine.url(f"/trainer/learners/{theirs['secret']}")).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("where", ["other_context", "other_platform", "trainer_self"])
@@ -105,14 +121,20 @@ def test_ids_never_cross_a_course_or_a_platform(app, client, lms, seed, where):
 
 
 def test_admin_overview_lists_the_platforms_courses_only(app, client, lms, seed):
-    admin = launch_trainer(app, client, lms, roles=ADMIN, sub="admin-1", name="Dirk Bakker")
+    admin = launch_trainer(
+        app, client, lms, roles=ADMIN, sub="admin-1", name="Dirk Bakker"
+    )
     course = library_basics()
     seed(admin.context_id, lambda c: seed_every_stage(c, course))
 
     def others(context):
-        sibling = make_context(deployment=context.deployment, title="Bibliotheek Basis B")
+        sibling = make_context(
+            deployment=context.deployment, title="Bibliotheek Basis B"
+        )
         make_learner(context=sibling)
-        make_context(deployment=context.deployment, title="Unbound course", course_slug=None)
+        make_context(
+            deployment=context.deployment, title="Unbound course", course_slug=None
+        )
         elsewhere = make_context(platform=make_platform(), title="Other institution")
         make_learner(context=elsewhere)
 
@@ -126,13 +148,17 @@ def test_admin_overview_lists_the_platforms_courses_only(app, client, lms, seed)
     assert rows["Bibliotheek Basis B"] == ["Library Basics", "1", "1", "0", "0"]
     assert rows["Unbound course"] == ["no course chosen yet", "0", "0", "—", "—"]
     # The dashboard links to it, for administrators only.
-    assert "/trainer/admin?ltik=" in client.get(admin.url("/trainer/")).get_data(as_text=True)
+    assert "/trainer/admin?ltik=" in client.get(admin.url("/trainer/")).get_data(
+        as_text=True
+    )
 
 
 def test_trainer_without_admin_role_gets_403_on_the_overview(app, client, lms):
     trainer = launch_trainer(app, client, lms)
     assert client.get(trainer.url("/trainer/admin")).status_code == 403
-    assert "/trainer/admin" not in client.get(trainer.url("/trainer/")).get_data(as_text=True)
+    assert "/trainer/admin" not in client.get(trainer.url("/trainer/")).get_data(
+        as_text=True
+    )
 
 
 def _enrollments(context):
@@ -141,7 +167,9 @@ def _enrollments(context):
     from lti_app.extensions import db
     from lti_app.people.models import Enrollment
 
-    return db.session.scalars(select(Enrollment).where(Enrollment.context_id == context.id))
+    return db.session.scalars(
+        select(Enrollment).where(Enrollment.context_id == context.id)
+    )
 
 
 def _overview_rows(html: str) -> dict[str, list[str]]:

@@ -9,17 +9,25 @@ from lti_app.people.models import ResourceLink
 from tests.fake_lms import INSTRUCTOR
 from tests.trainer.conftest import launch_trainer
 from tests.trainer.factories import (
-    library_basics, make_learner, make_progress, make_shadow_day, seed_every_stage,
+    library_basics,
+    make_learner,
+    make_progress,
+    make_shadow_day,
+    seed_every_stage,
 )
 
 
 def _names(html: str) -> list[str]:
     """The learners' names in table order."""
-    return re.findall(r'<th scope="row"><a href="/trainer/learners/\d+[^"]*">([^<]+)</a>', html)
+    return re.findall(
+        r'<th scope="row"><a href="/trainer/learners/\d+[^"]*">([^<]+)</a>', html
+    )
 
 
 def _row(html: str, name: str) -> str:
-    match = re.search(rf"<tr>\s*<th scope=\"row\"><a [^>]*>{name}</a>.*?</tr>", html, re.S)
+    match = re.search(
+        rf"<tr>\s*<th scope=\"row\"><a [^>]*>{name}</a>.*?</tr>", html, re.S
+    )
     assert match, f"no row for {name}"
     return match.group(0)
 
@@ -35,8 +43,14 @@ def test_every_stage_is_shown(client, trainer, seed):
     html = response.get_data(as_text=True)
 
     # Sorted by family name without its prefix, Dutch style; the trainer is no row.
-    assert _names(html) == ["Chris Bakker", "Roos Brouwer", "Karim El Amrani",
-                            "Wouter de Graaf", "Ilse de Groot", "Noor Hendriks"]
+    assert _names(html) == [
+        "Chris Bakker",
+        "Roos Brouwer",
+        "Karim El Amrani",
+        "Wouter de Graaf",
+        "Ilse de Groot",
+        "Noor Hendriks",
+    ]
     assert "Carla Visser</a>" not in html
     assert "Learners of Library Basics: 6 of 6 shown" in html
     assert html.count('<th scope="col" class="module-col"') == 12
@@ -68,10 +82,18 @@ def test_filters_search_and_sort(client, trainer, seed):
     assert names(filter="not_started") == ["Noor Hendriks"]
     assert names(filter="in_progress") == ["Wouter de Graaf", "Ilse de Groot"]
     assert names(filter="waiting") == ["Wouter de Graaf"]
-    assert names(filter="complete") == ["Chris Bakker", "Roos Brouwer", "Karim El Amrani"]
+    assert names(filter="complete") == [
+        "Chris Bakker",
+        "Roos Brouwer",
+        "Karim El Amrani",
+    ]
     assert names(filter="certified") == ["Chris Bakker"]
     assert names(q="GRAAF") == ["Wouter de Graaf"]
-    assert names(q="r", filter="complete") == ["Chris Bakker", "Roos Brouwer", "Karim El Amrani"]
+    assert names(q="r", filter="complete") == [
+        "Chris Bakker",
+        "Roos Brouwer",
+        "Karim El Amrani",
+    ]
     assert names(q="nobody") == []
     assert names(sort="name", order="desc")[0] == "Noor Hendriks"
     by_progress = names(sort="progress")
@@ -86,23 +108,30 @@ def test_filters_search_and_sort(client, trainer, seed):
 
 def test_dashboard_counts_stages_and_keeps_choices_in_links(client, trainer, seed):
     seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
-    html = client.get(trainer.url("/trainer/", q="de", sort="activity")).get_data(as_text=True)
+    html = client.get(trainer.url("/trainer/", q="de", sort="activity")).get_data(
+        as_text=True
+    )
     stages = _text(re.search(r'<nav class="stages".*?</nav>', html, re.S).group(0))
-    assert stages == ("All learners 6 Not started 1 In progress 2 Waiting for a shadowing "
-                      "confirmation 1 Complete 3 Certificate issued 1")
+    assert stages == (
+        "All learners 6 Not started 1 In progress 2 Waiting for a shadowing "
+        "confirmation 1 Complete 3 Certificate issued 1"
+    )
     export = re.search(r'href="(/trainer/export.csv[^"]+)"', html).group(1)
     assert "q=de" in export and "sort=activity" in export and "ltik=" in export
 
 
-def test_last_activity_is_the_latest_of_launch_progress_and_days(app, client, trainer, seed):
+def test_last_activity_is_the_latest_of_launch_progress_and_days(
+    app, client, trainer, seed
+):
     from datetime import datetime, timezone
 
     old = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     newer = datetime(2026, 3, 2, 14, 30, tzinfo=timezone.utc)
 
     def build(context):
-        learner = make_learner(context=context, given_name="Eva", family_name="Mulder",
-                               last_launch_at=old)
+        learner = make_learner(
+            context=context, given_name="Eva", family_name="Mulder", last_launch_at=old
+        )
         make_progress(enrollment=learner, module_slug="library-landscape", at=newer)
         day = make_shadow_day(enrollment=learner, status="planned")
         day.updated_at = old
@@ -116,8 +145,13 @@ def test_last_activity_is_the_latest_of_launch_progress_and_days(app, client, tr
 def test_the_course_of_the_launchs_link_is_shown(app, client, lms, seed):
     """Two links of one LMS course bound to different courses: each shows its own."""
     first = launch_trainer(app, client, lms)
-    licence = launch_trainer(app, client, lms, resource_link_id="link-2",
-                             custom={"course": "licence-negotiation"})
+    licence = launch_trainer(
+        app,
+        client,
+        lms,
+        resource_link_id="link-2",
+        custom={"course": "licence-negotiation"},
+    )
     html = client.get(licence.url("/trainer/")).get_data(as_text=True)
     assert "<h1>Licentieonderhandelingen" in html or "Licence negotiation" in html
     assert html.count('<th scope="col" class="module-col"') == 6
@@ -136,7 +170,9 @@ def test_unbound_link_sends_the_trainer_to_link_setup(client, lms):
 
 def test_learner_detail_shows_modules_days_and_certificate(client, trainer, seed):
     ids = seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
-    html = client.get(trainer.url(f"/trainer/learners/{ids['waiting']}")).get_data(as_text=True)
+    html = client.get(trainer.url(f"/trainer/learners/{ids['waiting']}")).get_data(
+        as_text=True
+    )
     assert "<h1>Wouter de Graaf</h1>" in html
     assert html.count("passed · 90%") == 12
     assert "waiting for confirmation" in html and "confirmed" in html
@@ -146,19 +182,26 @@ def test_learner_detail_shows_modules_days_and_certificate(client, trainer, seed
     assert client.get(decide[0]).status_code == 200
 
     html = client.get(trainer.url(f"/trainer/learners/{ids['in_progress']}")).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "attempted · best 40%" in html and "No shadowing days logged yet." in html
 
     html = client.get(trainer.url(f"/trainer/learners/{ids['certified']}")).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Issued on" in html and re.search(r"/trainer/certificates/\d+\.pdf", html)
     html = client.get(trainer.url(f"/trainer/learners/{ids['revoked']}")).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Issued by mistake" in html and "All requirements are met" in html
 
 
 def test_names_are_escaped(client, trainer, seed):
-    seed(trainer.context_id, lambda c: make_learner(
-        context=c, name="<script>alert(1)</script>", given_name="X", family_name="Y"))
+    seed(
+        trainer.context_id,
+        lambda c: make_learner(
+            context=c, name="<script>alert(1)</script>", given_name="X", family_name="Y"
+        ),
+    )
     html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html

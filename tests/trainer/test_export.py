@@ -11,15 +11,23 @@ import pytest
 from lti_app.trainer.export import neutralise
 from tests.trainer.factories import library_basics, make_learner, seed_every_stage
 
-DANGEROUS = ["=HYPERLINK(\"http://evil\")", "+31 20 123", "-2+3", "@SUM(A1)",
-             "\tcmd", "\rcmd"]
+DANGEROUS = [
+    '=HYPERLINK("http://evil")',
+    "+31 20 123",
+    "-2+3",
+    "@SUM(A1)",
+    "\tcmd",
+    "\rcmd",
+]
 
 
 def _seed(seed, trainer):
     def build(context):
         stages = seed_every_stage(context, library_basics())
         for n, name in enumerate(DANGEROUS):
-            make_learner(context=context, name=name, given_name=f"D{n}", family_name="Zz")
+            make_learner(
+                context=context, name=name, given_name=f"D{n}", family_name="Zz"
+            )
         return stages
 
     return seed(trainer.context_id, build)
@@ -31,20 +39,32 @@ def test_csv_is_streamed_with_bom_and_neutralised_cells(client, trainer, seed):
     assert response.status_code == 200 and response.is_streamed
     assert response.content_type == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith(
-        'attachment; filename="library-basics-')
+        'attachment; filename="library-basics-'
+    )
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     header, body = rows[0], rows[1:]
-    assert header[:3] == ["Learner", "Modules passed", "1. The library and the Dutch landscape"]
-    assert header[-5:] == ["Shadowing days confirmed", "Shadowing days required",
-                           "Waiting for confirmation", "Certificate", "Last activity"]
+    assert header[:3] == [
+        "Learner",
+        "Modules passed",
+        "1. The library and the Dutch landscape",
+    ]
+    assert header[-5:] == [
+        "Shadowing days confirmed",
+        "Shadowing days required",
+        "Waiting for confirmation",
+        "Certificate",
+        "Last activity",
+    ]
     assert len(header) == 2 + 12 + 5 and all(len(row) == len(header) for row in body)
     by_name = {row[0]: row for row in body}
     assert by_name["Wouter de Graaf"][1] == "12/12"
     assert by_name["Wouter de Graaf"][-5:-1] == ["1", "2", "1", ""]
-    assert by_name["Ilse de Groot"][2:7] == ["passed (90%)"] * 3 + ["attempted (40%)",
-                                                                      "not started"]
+    assert by_name["Ilse de Groot"][2:7] == ["passed (90%)"] * 3 + [
+        "attempted (40%)",
+        "not started",
+    ]
     assert by_name["Chris Bakker"][-2] == "issued"
     assert by_name["Karim El Amrani"][-2] == "eligible"
     assert by_name["Roos Brouwer"][-2] == "revoked"
@@ -56,9 +76,12 @@ def test_csv_is_streamed_with_bom_and_neutralised_cells(client, trainer, seed):
 
 def test_export_follows_the_filter_and_order(client, trainer, seed):
     _seed(seed, trainer)
-    response = client.get(trainer.url("/trainer/export.csv", filter="complete",
-                                      sort="name", order="desc"))
-    names = [row[0] for row in csv.reader(io.StringIO(response.get_data(as_text=True)))][1:]
+    response = client.get(
+        trainer.url("/trainer/export.csv", filter="complete", sort="name", order="desc")
+    )
+    names = [
+        row[0] for row in csv.reader(io.StringIO(response.get_data(as_text=True)))
+    ][1:]
     assert names == ["Karim El Amrani", "Roos Brouwer", "Chris Bakker"]
 
 
@@ -67,7 +90,8 @@ def test_xlsx_opens_and_has_the_rows_as_text(client, trainer, seed):
     response = client.get(trainer.url("/trainer/export.xlsx"))
     assert response.status_code == 200
     assert response.mimetype == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     sheet = workbook.active
     assert sheet.title == "Library Basics"
@@ -76,7 +100,9 @@ def test_xlsx_opens_and_has_the_rows_as_text(client, trainer, seed):
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Wouter de Graaf"][-5:-2] == (1, 2, 1)
     assert by_name["Noor Hendriks"][-1] is None
-    assert by_name["Chris Bakker"][-1].year >= 2026  # a real date, in the trainer's zone
+    assert (
+        by_name["Chris Bakker"][-1].year >= 2026
+    )  # a real date, in the trainer's zone
     # Formula-like names are text cells: shown as typed, never evaluated.
     cells = {cell.value: cell for row in sheet.iter_rows() for cell in row[:1]}
     for name in DANGEROUS:
@@ -85,9 +111,19 @@ def test_xlsx_opens_and_has_the_rows_as_text(client, trainer, seed):
         assert cell is not None and cell.data_type == "s", name
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("Anna", "Anna"), ("", ""), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Anna", "Anna"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected

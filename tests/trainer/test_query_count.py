@@ -39,7 +39,9 @@ def _count(app, client, url: str) -> int:
 def test_dashboard_queries_do_not_grow_with_learners(app, client, trainer, seed):
     course = library_basics()
     seed(trainer.context_id, lambda c: seed_learners(c, course, 10))
-    client.get(trainer.url("/trainer/"))  # warm: the launch's session, the tool's caches
+    client.get(
+        trainer.url("/trainer/")
+    )  # warm: the launch's session, the tool's caches
     small = _count(app, client, trainer.url("/trainer/"))
 
     seed(trainer.context_id, lambda c: seed_learners(c, course, 990))
@@ -49,8 +51,14 @@ def test_dashboard_queries_do_not_grow_with_learners(app, client, trainer, seed)
     assert large == small
     assert small <= 12, small
     # Filters, search, sorting and the export cost no more.
-    assert _count(app, client, trainer.url("/trainer/", filter="waiting", q="learner",
-                                           sort="activity")) == small
+    assert (
+        _count(
+            app,
+            client,
+            trainer.url("/trainer/", filter="waiting", q="learner", sort="activity"),
+        )
+        == small
+    )
     assert _count(app, client, trainer.url("/trainer/export.csv")) <= small
 
 

@@ -1,4 +1,4 @@
-"""The roster from the LMS (NRPS) against a fake LMS endpoint: paging, outages, storing."""
+"""The roster (NRPS) against a fake LMS endpoint: paging, outages, storing."""
 
 from __future__ import annotations
 
@@ -24,28 +24,46 @@ PAGE_2 = "https://moodle.example.edu/nrps/course-1/memberships?page=AbC9xYz&limi
 
 
 def member(n: int, role: str = "Learner", **extra) -> dict:
-    data = {"status": "Active", "user_id": f"nrps-{n}", "name": f"Member {n}",
-            "given_name": "Member", "family_name": f"N{n}",
-            "email": f"m{n}@example.edu", "roles": [MEMBERSHIP + role]}
+    data = {
+        "status": "Active",
+        "user_id": f"nrps-{n}",
+        "name": f"Member {n}",
+        "given_name": "Member",
+        "family_name": f"N{n}",
+        "email": f"m{n}@example.edu",
+        "roles": [MEMBERSHIP + role],
+    }
     data.update(extra)
     return data
 
 
 def serve_token(lms, status: int = 200) -> None:
     body = {"access_token": "nrps-token", "token_type": "Bearer", "expires_in": 3600}
-    lms.mock.post(lms.platform.token_url, json=body if status == 200 else {}, status=status)
+    lms.mock.post(
+        lms.platform.token_url, json=body if status == 200 else {}, status=status
+    )
 
 
-def serve_page(lms, url: str, members: list[dict], *, next_url: str | None = None,
-               status: int = 200) -> responses.BaseResponse:
+def serve_page(
+    lms,
+    url: str,
+    members: list[dict],
+    *,
+    next_url: str | None = None,
+    status: int = 200,
+) -> responses.BaseResponse:
     base, _sep, query = url.partition("?")
     params = dict(pair.split("=") for pair in query.split("&")) if query else {}
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
     return lms.mock.get(
-        base, json={"id": url, "context": {"id": "course-1"}, "members": members},
-        status=status, headers=headers,
-        match=[matchers.query_param_matcher(params),
-               matchers.header_matcher({"Authorization": "Bearer nrps-token"})],
+        base,
+        json={"id": url, "context": {"id": "course-1"}, "members": members},
+        status=status,
+        headers=headers,
+        match=[
+            matchers.query_param_matcher(params),
+            matchers.header_matcher({"Authorization": "Bearer nrps-token"}),
+        ],
     )
 
 
@@ -53,7 +71,8 @@ def _roster_rows(app) -> list[tuple]:
     with app.app_context():
         rows = db.session.execute(
             select(Person.sub, Person.name, Enrollment.role, Enrollment.has_launched)
-            .join(Enrollment, Enrollment.person_id == Person.id).order_by(Person.sub)
+            .join(Enrollment, Enrollment.person_id == Person.id)
+            .order_by(Person.sub)
         ).all()
         return [tuple(row) for row in rows]
 
@@ -61,14 +80,19 @@ def _roster_rows(app) -> list[tuple]:
 def _refresh(client, launch):
     page = client.get(launch.url("/trainer/"))
     token = form_tokens(page.get_data(as_text=True))["csrf_token"]
-    return client.post(launch.url("/trainer/roster/refresh"), data={"csrf_token": token})
+    return client.post(
+        launch.url("/trainer/roster/refresh"), data={"csrf_token": token}
+    )
 
 
 def test_first_visit_fetches_every_page_of_the_roster(app, client, lms):
     serve_token(lms)
-    serve_page(lms, NRPS_URL + "?limit=100",
-               [member(1), member(2, "Instructor"), member(3, status="Inactive")],
-               next_url=PAGE_2)
+    serve_page(
+        lms,
+        NRPS_URL + "?limit=100",
+        [member(1), member(2, "Instructor"), member(3, status="Inactive")],
+        next_url=PAGE_2,
+    )
     last = serve_page(lms, PAGE_2, [member(4), member(5, given_name=None, name=None)])
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
 
@@ -95,8 +119,11 @@ def test_refresh_updates_names_and_roles_and_keeps_everyone(app, client, lms, se
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
     client.get(launch.url("/trainer/"))
     lms.mock.remove(first)
-    serve_page(lms, NRPS_URL + "?limit=100",
-               [member(1, name="Member One", role="TeachingAssistant"), member(6)])
+    serve_page(
+        lms,
+        NRPS_URL + "?limit=100",
+        [member(1, name="Member One", role="TeachingAssistant"), member(6)],
+    )
 
     response = _refresh(client, launch)
     assert response.status_code == 302
@@ -109,14 +136,22 @@ def test_refresh_updates_names_and_roles_and_keeps_everyone(app, client, lms, se
     assert ("nrps-6", "Member 6", "learner", False) in rows
 
 
-@pytest.mark.parametrize("failure, message", [
-    ({"status": 503}, "The LMS could not give the course roster just now (HTTP 503)"),
-    ({"body": requests.ConnectionError("down")}, "The LMS did not answer in time"),
-    ({"body": requests.ReadTimeout("slow")}, "The LMS did not answer in time"),
-    ({"status": 403}, "The LMS refused to give the course roster (HTTP 403)"),
-    ({"body": "<html>not json</html>", "content_type": "text/html"},
-     "could not read"),
-])
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        (
+            {"status": 503},
+            "The LMS could not give the course roster just now (HTTP 503)",
+        ),
+        ({"body": requests.ConnectionError("down")}, "The LMS did not answer in time"),
+        ({"body": requests.ReadTimeout("slow")}, "The LMS did not answer in time"),
+        ({"status": 403}, "The LMS refused to give the course roster (HTTP 403)"),
+        (
+            {"body": "<html>not json</html>", "content_type": "text/html"},
+            "could not read",
+        ),
+    ],
+)
 def test_lms_down_shows_a_message_and_loses_nothing(app, client, lms, failure, message):
     serve_token(lms)
     ok = serve_page(lms, NRPS_URL + "?limit=100", [member(1), member(2)])
@@ -135,7 +170,9 @@ def test_lms_down_shows_a_message_and_loses_nothing(app, client, lms, failure, m
     assert changed <= {"roster_syncs"}  # only the note of the failed attempt
     with app.app_context():
         sync = db.session.scalar(select(RosterSync))
-        assert sync.last_error and sync.refreshed_at is not None and sync.member_count == 2
+        assert (
+            sync.last_error and sync.refreshed_at is not None and sync.member_count == 2
+        )
 
 
 def test_token_refused_is_explained(app, client, lms):
@@ -143,18 +180,31 @@ def test_token_refused_is_explained(app, client, lms):
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
     html = client.get(launch.url("/trainer/")).get_data(as_text=True)
     assert "The last attempt" in html and "IMS LTI Names and Role Provisioning" in html
-    assert "HTTP 401" in html and "The roster has not been fetched from the LMS yet." in html
+    assert (
+        "HTTP 401" in html
+        and "The roster has not been fetched from the LMS yet." in html
+    )
 
 
-def test_without_nrps_the_learners_who_launched_are_shown_with_the_reason(app, client, lms):
-    launch_trainer(app, client, lms, sub="learner-1", roles=(MEMBERSHIP + "Learner",),
-                   name="Anna de Vries")
+def test_without_nrps_the_learners_who_launched_are_shown_with_the_reason(
+    app, client, lms
+):
+    launch_trainer(
+        app,
+        client,
+        lms,
+        sub="learner-1",
+        roles=(MEMBERSHIP + "Learner",),
+        name="Anna de Vries",
+    )
     launch = launch_trainer(app, client, lms)
     html = client.get(launch.url("/trainer/")).get_data(as_text=True)
     assert "Anna de Vries" in html
     assert 'enable "IMS LTI Names and Role Provisioning"' in html.replace("&#34;", '"')
     assert "Refresh the roster" not in html
-    assert not lms.mock.calls or all("nrps" not in c.request.url for c in lms.mock.calls)
+    assert not lms.mock.calls or all(
+        "nrps" not in c.request.url for c in lms.mock.calls
+    )
 
 
 def test_refresh_needs_the_csrf_token(app, client, lms):
@@ -166,7 +216,9 @@ def test_refresh_needs_the_csrf_token(app, client, lms):
     assert snapshot(app) == before
 
 
-def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(app, lms, monkeypatch):
+def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
+    app, lms, monkeypatch
+):
     serve_token(lms)
     monkeypatch.setattr(roster, "PAGE_CAP", 2)
     pages = [f"{NRPS_URL}?limit=100&p={n}" for n in range(4)]
@@ -182,18 +234,30 @@ def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(app, lms, mon
         assert not fetched.is_complete and third.call_count == 0
 
         monkeypatch.setattr(roster, "PAGE_CAP", 50)
-        lms.mock.replace(responses.GET, NRPS_URL, json={"members": [member(7)]},
-                         headers={"Link": '<https://evil.example/steal>; rel="next"'})
+        lms.mock.replace(
+            responses.GET,
+            NRPS_URL,
+            json={"members": [member(7)]},
+            headers={"Link": '<https://evil.example/steal>; rel="next"'},
+        )
         fetched = roster.fetch_members(platform, NRPS_URL)
-        assert [m.user_id for m in fetched.members] == ["nrps-7"] and not fetched.is_complete
+        assert [m.user_id for m in fetched.members] == [
+            "nrps-7"
+        ] and not fetched.is_complete
         assert not any("evil" in call.request.url for call in lms.mock.calls)
 
         # The time budget: a clock that has run out asks for no further page.
         ticks = iter([0.0, 0.0, roster.TIME_BUDGET + 1])
-        lms.mock.replace(responses.GET, NRPS_URL, json={"members": [member(8)]},
-                         headers={"Link": f'<{pages[3]}>; rel="next"'})
+        lms.mock.replace(
+            responses.GET,
+            NRPS_URL,
+            json={"members": [member(8)]},
+            headers={"Link": f'<{pages[3]}>; rel="next"'},
+        )
         fetched = roster.fetch_members(platform, NRPS_URL, clock=lambda: next(ticks))
-        assert [m.user_id for m in fetched.members] == ["nrps-8"] and not fetched.is_complete
+        assert [m.user_id for m in fetched.members] == [
+            "nrps-8"
+        ] and not fetched.is_complete
         db.session.rollback()
 
 
