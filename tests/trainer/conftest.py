@@ -56,9 +56,10 @@ def trainer(app, client, lms) -> TrainerLaunch:
 def seed(app) -> Callable:
     """seed(context_id, fn): fn(context) in an app context, committed; its ids."""
 
-    def run(context_id: int, fn: Callable):
+    def run(context_id: int | None, fn: Callable):
         with app.app_context():
-            result = fn(db.session.get(Context, context_id))
+            context = db.session.get(Context, context_id) if context_id else None
+            result = fn(context)
             ids = _ids_of(result)
             db.session.commit()
             return ids

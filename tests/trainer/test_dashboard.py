@@ -205,3 +205,61 @@ def test_names_are_escaped(client, trainer, seed):
     )
     html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def _launch_without_link(app, context_id: int) -> str:
+    """A stored launch that came through no resource link (as after deep linking)."""
+    from lti_app.lti.context import LaunchContext, save_launch_context
+    from lti_app.people.models import Context
+
+    with app.app_context():
+        context = db.session.get(Context, context_id)
+        trainer = make_learner(context=context, role="trainer", given_name="Carla")
+        launch = LaunchContext(
+            launch_id=f"no-link-{context_id}",
+            platform_id=trainer.person.platform_id,
+            deployment_id=context.deployment_id,
+            person_id=trainer.person_id,
+            context_id=context_id,
+            resource_link_id=None,
+            enrollment_id=trainer.id,
+            role="trainer",
+            is_admin=False,
+            person_name="Carla",
+            context_title=None,
+            locale="en",
+            message_type="LtiDeepLinkingRequest",
+            return_url=None,
+        )
+        db.session.commit()
+    with app.test_request_context():
+        ltik = save_launch_context(launch)
+        db.session.commit()
+    return ltik
+
+
+def test_without_a_link_the_lms_courses_one_course_is_shown(app, client, seed):
+    from tests.trainer.factories import make_context
+
+    one = seed(None, lambda _none: make_context(title="One course"))
+    ltik = _launch_without_link(app, one)
+    page = client.get(f"/trainer/?ltik={ltik}")
+    assert page.status_code == 200 and "<h1>Library Basics" in page.get_data(
+        as_text=True
+    )
+
+    def add_second_course(context):
+        db.session.add(
+            ResourceLink(
+                context=context,
+                lms_resource_link_id="l2",
+                course_slug="licence-negotiation",
+            )
+        )
+
+    seed(one, add_second_course)
+    page = client.get(f"/trainer/?ltik={ltik}")
+    assert page.status_code == 409
+    assert "Links in this LMS course open different courses" in page.get_data(
+        as_text=True
+    )

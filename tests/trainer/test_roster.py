@@ -247,14 +247,17 @@ def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
         assert not any("evil" in call.request.url for call in lms.mock.calls)
 
         # The time budget: a clock that has run out asks for no further page.
-        ticks = iter([0.0, 0.0, roster.TIME_BUDGET + 1])
+        # Start, first check, first page's timeout: then the budget is spent.
+        ticks = iter([0.0, 0.0, 0.0])
         lms.mock.replace(
             responses.GET,
             NRPS_URL,
             json={"members": [member(8)]},
             headers={"Link": f'<{pages[3]}>; rel="next"'},
         )
-        fetched = roster.fetch_members(platform, NRPS_URL, clock=lambda: next(ticks))
+        fetched = roster.fetch_members(
+            platform, NRPS_URL, clock=lambda: next(ticks, roster.TIME_BUDGET + 1)
+        )
         assert [m.user_id for m in fetched.members] == [
             "nrps-8"
         ] and not fetched.is_complete
