@@ -24,7 +24,8 @@ from ..learning.content import catalog
 from ..people.models import Context, Enrollment, Person
 from ..platforms.models import Deployment, Platform
 from ..shadowing import service as shadowing
-from .roster import Member, store_members
+from .nrps import Member
+from .roster import store_members
 
 
 class DemoCourseMissing(Exception):

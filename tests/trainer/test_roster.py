@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from lti_app.extensions import db
 from lti_app.people.models import Enrollment, Person
-from lti_app.trainer import roster
+from lti_app.trainer import nrps
 from lti_app.trainer.models import RosterSync
 from tests.db_snapshot import snapshot
 from tests.learning.helpers import form_tokens
@@ -220,7 +220,7 @@ def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
     app, lms, monkeypatch
 ):
     serve_token(lms)
-    monkeypatch.setattr(roster, "PAGE_CAP", 2)
+    monkeypatch.setattr(nrps, "PAGE_CAP", 2)
     pages = [f"{NRPS_URL}?limit=100&p={n}" for n in range(4)]
     serve_page(lms, NRPS_URL + "?limit=100", [member(0)], next_url=pages[1])
     serve_page(lms, pages[1], [member(1)], next_url=pages[2])
@@ -229,18 +229,18 @@ def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
         from lti_app.platforms.service import find_platform
 
         platform = find_platform(lms.platform.issuer, lms.platform.client_id)
-        fetched = roster.fetch_members(platform, NRPS_URL)
+        fetched = nrps.fetch_members(platform, NRPS_URL)
         assert [m.user_id for m in fetched.members] == ["nrps-0", "nrps-1"]
         assert not fetched.is_complete and third.call_count == 0
 
-        monkeypatch.setattr(roster, "PAGE_CAP", 50)
+        monkeypatch.setattr(nrps, "PAGE_CAP", 50)
         lms.mock.replace(
             responses.GET,
             NRPS_URL,
             json={"members": [member(7)]},
             headers={"Link": '<https://evil.example/steal>; rel="next"'},
         )
-        fetched = roster.fetch_members(platform, NRPS_URL)
+        fetched = nrps.fetch_members(platform, NRPS_URL)
         assert [m.user_id for m in fetched.members] == [
             "nrps-7"
         ] and not fetched.is_complete
@@ -255,8 +255,8 @@ def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
             json={"members": [member(8)]},
             headers={"Link": f'<{pages[3]}>; rel="next"'},
         )
-        fetched = roster.fetch_members(
-            platform, NRPS_URL, clock=lambda: next(ticks, roster.TIME_BUDGET + 1)
+        fetched = nrps.fetch_members(
+            platform, NRPS_URL, clock=lambda: next(ticks, nrps.TIME_BUDGET + 1)
         )
         assert [m.user_id for m in fetched.members] == [
             "nrps-8"
@@ -265,7 +265,7 @@ def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
 
 
 def test_partial_roster_is_stored_and_said(app, client, lms, monkeypatch):
-    monkeypatch.setattr(roster, "PAGE_CAP", 1)
+    monkeypatch.setattr(nrps, "PAGE_CAP", 1)
     serve_token(lms)
     serve_page(lms, NRPS_URL + "?limit=100", [member(1)], next_url=PAGE_2)
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
@@ -276,9 +276,9 @@ def test_partial_roster_is_stored_and_said(app, client, lms, monkeypatch):
 
 
 def test_members_without_user_id_are_skipped(app, lms):
-    members = roster._members_of({"members": [{"name": "x"}, "odd", member(1)]})
+    members = nrps._members_of({"members": [{"name": "x"}, "odd", member(1)]})
     assert [m.user_id for m in members] == ["nrps-1"]
-    with pytest.raises(roster.RosterUnavailable):
-        roster._members_of({"no": "members"})
-    assert re.search(r"limit=100", roster._with_limit(NRPS_URL))
-    assert roster._with_limit(NRPS_URL + "?limit=5").endswith("limit=5")
+    with pytest.raises(nrps.RosterUnavailable):
+        nrps._members_of({"no": "members"})
+    assert re.search(r"limit=100", nrps._with_limit(NRPS_URL))
+    assert nrps._with_limit(NRPS_URL + "?limit=5").endswith("limit=5")
