@@ -19,7 +19,7 @@ from ..extensions import db
 from ..issuing.models import Certificate
 from ..issuing.service import current_certificates
 from ..learning.models import ModuleProgress, QuizAttempt
-from ..people.models import ROLE_LEARNER, Context, Enrollment
+from ..people.models import ROLE_LEARNER, Context, Enrollment, ResourceLink
 from ..shadowing.models import SUBMITTED, ShadowDay
 from ..shadowing.service import confirmed_day_counts
 from .models import RosterSync
@@ -52,6 +52,18 @@ def context_with_roster(context_id: int) -> tuple[Context, RosterSync | None]:
         .where(Context.id == context_id)
     ).one()
     return row[0], row[1]
+
+
+def bound_course_slugs(context_id: int) -> set[str]:
+    """The courses the LMS course's links open."""
+    return set(
+        db.session.scalars(
+            select(ResourceLink.course_slug).where(
+                ResourceLink.context_id == context_id,
+                ResourceLink.course_slug.is_not(None),
+            )
+        )
+    )
 
 
 def learner_enrollments(context_id: int) -> list[Enrollment]:

@@ -21,7 +21,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course
@@ -31,11 +30,10 @@ from ..extensions import db
 from ..learning.content import find_course
 from ..learning.links import current_link
 from ..lti.context import LaunchContext, current_launch, launch_required
-from ..people.models import ResourceLink
 from ..shadowing import service as shadowing
 from . import bp, export, overview, queries, roster
 from .forms import RefreshRosterForm
-from .table import TableQuery, build_rows, stage_counts
+from .table import LearnerRow, TableQuery, build_rows, stage_counts
 
 TRAINERS = {"trainer", "admin"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -125,7 +123,6 @@ def learner(enrollment_id: int):
         days=shadowing.days_of_person(person_id),
         certificates=certificates,
         current=next((c for c in certificates if c.state == "valid"), None),
-        today=date.today(),
         lang=_lang(),
     )
 
@@ -183,21 +180,14 @@ def _course_of_launch(launch: LaunchContext) -> Course:
         if course is None:
             abort(redirect(url_for("learning.bind_link")))
         return course
-    slugs = set(
-        db.session.scalars(
-            select(ResourceLink.course_slug).where(
-                ResourceLink.context_id == launch.context_id,
-                ResourceLink.course_slug.is_not(None),
-            )
-        )
-    )
+    slugs = queries.bound_course_slugs(launch.context_id)
     courses = [course for slug in sorted(slugs) if (course := find_course(slug))]
     if len(courses) != 1:
         abort(Response(render_template("trainer/no_course.html", courses=courses), 409))
     return courses[0]
 
 
-def _rows_for_export():
+def _rows_for_export() -> tuple[Course, list[LearnerRow]]:
     """The dashboard's rows as shown: the same filter, search and order."""
     launch = current_launch()
     course = _course_of_launch(launch)
