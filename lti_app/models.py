@@ -8,3 +8,4 @@ from .platforms.models import Deployment, Platform  # noqa: F401
 from .shadowing.models import ShadowDay, ShadowDayEvent  # noqa: F401
 from .issuing.models import Certificate, CertificatePdf  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+from .trainer.models import RosterSync  # noqa: F401

@@ -103,6 +103,12 @@ def canvas_answer(body: dict, client_id: str = "10000000000077") -> dict:
     return {**body, "client_id": client_id}
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages follow the admin's browser language; these tests read English."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def http():
     with FakeLms.serving() as mock:
@@ -142,6 +148,7 @@ def register(app, client, config_url: str, token: str | None = TOKEN):
     assert page.status_code == 200, page.get_data(as_text=True)
     assert "Set-Cookie" not in page.headers
     cookieless = app.test_client(use_cookies=False)
+    cookieless.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return cookieless.post("/lti/register", data={"state": state_of(page)})
 
 
@@ -339,7 +346,8 @@ def test_failures_show_a_clear_page_and_store_nothing(app, client, http, setup, 
     setup(http)
     page = start(client, MOODLE_CONFIG_URL)
     if page.status_code == 200:  # the configuration was fine: confirm
-        page = app.test_client().post("/lti/register", data={"state": state_of(page)})
+        page = app.test_client().post("/lti/register", data={"state": state_of(page)},
+                                      headers={"Accept-Language": "en"})
     text = page.get_data(as_text=True)
     assert page.status_code == status, text
     assert "The registration did not succeed" in text
