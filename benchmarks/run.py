@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -77,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows: list[Row] = []
     for name in args.only or MEASUREMENTS:
         rows += MEASUREMENTS[name](args.n)
+    # Peak resident memory of this process over the whole run (Linux: KiB).
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(Row("peak memory of the benchmark process", {"MB": round(peak_mb, 1)}))
     print(machine_line())
     print(format_table(rows))
 
