@@ -43,6 +43,9 @@ DEFAULTS: dict[str, object] = {
     # Optional Redis for the one-time values and launch sessions (else the database).
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "kd:",
+    # Long work (ZIP of certificates): an RQ queue on Redis when set, else a thread.
+    "JOBS_REDIS_URL": None,
+    "JOBS_QUEUE": "kennisdeling",
     # Rate limits (Flask-Limiter) on the public, unauthenticated endpoints.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,

@@ -40,8 +40,17 @@ def job_in_context(context_id: int, job_id: int) -> Job | None:
 
 
 def start(job_id: int, app: Flask | None = None) -> None:
-    """Run a committed job in a background thread of this worker."""
+    """Run a committed job: on an RQ queue when FLASK_JOBS_REDIS_URL is set (workers
+    started with `rq worker kennisdeling`), else in a background thread here."""
     app = app or current_app._get_current_object()
+    redis_url = app.config.get("JOBS_REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(app.config["JOBS_QUEUE"], connection=Redis.from_url(redis_url))
+        queue.enqueue("lti_app.jobs.worker.run", job_id, job_timeout=600)
+        return
     thread = threading.Thread(target=run_job, args=(app, job_id), daemon=True,
                               name=f"job-{job_id}")
     thread.start()
