@@ -1,0 +1,276 @@
+"""The processes around the run: its database, the flask CLI, gunicorn, PostgreSQL.
+
+Everything listens on or connects to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+PG = "host=127.0.0.1 port=5432 user=postgres connect_timeout=5"
+PG_CLUSTER = "main"
+
+
+def database_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@contextmanager
+def loadtest_database() -> Iterator[str]:
+    """A fresh database for this run, dropped at the end (even after a failure)."""
+    name = f"kd_loadtest_{os.getpid()}"
+    assert "loadtest" in name  # it is dropped: never a name that could be real data
+    _admin(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
+    try:
+        yield name
+    finally:
+        ensure_postgres_running()
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(*statements: str) -> None:
+    with psycopg.connect(PG + " dbname=postgres", autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def query(dbname: str, sql: str, params: Sequence = ()) -> list[tuple]:
+    with psycopg.connect(f"{PG} dbname={dbname}") as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def scalar(dbname: str, sql: str, params: Sequence = ()):
+    rows = query(dbname, sql, params)
+    return rows[0][0] if rows else None
+
+
+def tool_env(db_name: str, secret: str) -> dict[str, str]:
+    """Production settings: PostgreSQL, a fixed secret, no demo LMS, one TLS proxy."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(
+        FLASK_SQLALCHEMY_DATABASE_URI=database_url(db_name),
+        FLASK_SECRET_KEY=secret,
+        FLASK_DEMO_LMS_ENABLED="false",
+        # As the README's production section: the learners' client
+        # (benchmarks/loadtest/client.py) plays the TLS proxy.
+        FLASK_PROXY_FIX_X_FOR="1",
+        FLASK_PROXY_FIX_X_PROTO="1",
+        FLASK_PROXY_FIX_X_HOST="1",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def flask_cli(args: Sequence[str], env: dict[str, str], timeout: float = 90) -> str:
+    """`flask --app lti_app …`; its output, or RuntimeError with it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "lti_app", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"flask {' '.join(args)}: exit {done.returncode}\n"
+            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    return done.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Gunicorn:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def worker_pids(self) -> set[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return {int(pid) for pid in path.read_text().split()}
+        except OSError:
+            return set()
+
+    def is_running(self) -> bool:
+        return self.process.poll() is None
+
+
+@contextmanager
+def running_gunicorn(
+    env: dict[str, str], log_path: Path, workers: int = 4
+) -> Iterator[Gunicorn]:
+    port = free_port()
+    log = log_path.open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "10",
+            # Our client plays the TLS proxy; gunicorn must trust its X-Forwarded-*.
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
+            "--capture-output",
+            "lti_app:create_app()",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Gunicorn(process, port, log_path)
+    try:
+        if not wait_until_healthy(server.base_url, timeout=30):
+            raise RuntimeError(f"gunicorn did not become healthy; see {log_path}")
+        yield server
+    finally:
+        _stop(process)
+        log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # the master stops its workers
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the group we created for it
+        process.wait(timeout=10)
+
+
+def wait_until_healthy(base_url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base_url + "/healthz", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+# -- PostgreSQL: the whole machine's server ------------------------------------------
+def _pg_version() -> str:
+    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir())
+    return versions[-1]
+
+
+def pg_ctl(action: str) -> None:
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            _pg_version(),
+            PG_CLUSTER,
+            action,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
+
+
+def postgres_is_ready() -> bool:
+    done = subprocess.run(
+        ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-t", "2"],
+        capture_output=True,
+        timeout=10,
+        check=False,
+    )
+    return done.returncode == 0
+
+
+def wait_postgres_ready(timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if postgres_is_ready():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def ensure_postgres_running() -> None:
+    """Never leave the machine's database server stopped."""
+    if postgres_is_ready():
+        return
+    try:
+        pg_ctl("start")
+    except subprocess.CalledProcessError:
+        pass  # "already running" (still starting up): wait below
+    if not wait_postgres_ready(60):
+        raise RuntimeError(
+            "PostgreSQL did not come back; start it by hand: "
+            f"pg_ctlcluster {_pg_version()} {PG_CLUSTER} start"
+        )
+
+
+@dataclass(frozen=True)
+class Outage:
+    stop_called: float  # time.monotonic()
+    stopped: float  # pg_ctlcluster stop returned: nothing answers from here
+    start_called: float
+    ready: float  # pg_isready answered again
+
+
+def restart_postgres(hold_seconds: float) -> Outage:
+    """Fast shutdown, `hold_seconds` down, start, wait for pg_isready.
+
+    With hold_seconds == 0 it is one `pg_ctlcluster … restart`.
+    """
+    stop_called = time.monotonic()
+    try:
+        if hold_seconds <= 0:
+            pg_ctl("restart")
+            stopped = start_called = time.monotonic()
+        else:
+            pg_ctl("stop")  # pg_ctlcluster's default mode is fast: sessions are cut
+            stopped = time.monotonic()
+            time.sleep(hold_seconds)
+            start_called = time.monotonic()
+            pg_ctl("start")
+    finally:
+        ensure_postgres_running()
+    return Outage(stop_called, stopped, start_called, time.monotonic())
