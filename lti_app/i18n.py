@@ -11,13 +11,18 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    from .lti.context import current_launch
+    from flask import has_request_context
+
+    from .lti.context import current_launch_or_none
 
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang") if session else None
+    try:
+        chosen = session.get("lang") if session else None
+    except AssertionError:  # the session never opened (e.g. its store is down)
+        chosen = None
     if chosen in languages:
         return chosen
-    launch = current_launch()
+    launch = current_launch_or_none() if has_request_context() else None
     if launch and launch.locale:
         # LMS locales look like "nl", "nl_NL", "en-GB", "en_us".
         language = launch.locale.replace("-", "_").split("_")[0].lower()

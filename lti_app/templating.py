@@ -15,7 +15,7 @@ def role_label(role: str) -> str:
 
 
 def init_templating(app: Flask) -> None:
-    from .lti.context import current_launch
+    from .lti.context import current_launch_or_none
 
     @app.template_filter("markdown")
     def _markdown(text: str) -> Markup:
@@ -31,7 +31,7 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {
-            "launch": current_launch(),
+            "launch": current_launch_or_none(),
             "role_label": role_label,
             "format_date": format_date,
             "format_datetime": format_datetime,

@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from requests import RequestException
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from course_content.models import Course
 
@@ -88,26 +88,47 @@ def queue_grade(
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
-    """Send every pending score whose time has come; commits per delivery."""
+    """Send every pending score whose time has come; commits per delivery.
+
+    Several runners (each worker's after-response sweep, cron on every host) may
+    run at once: a runner only sends a row it has *claimed*, by moving its
+    next_attempt_at a lease into the future with a conditional UPDATE that only
+    one runner can win. A runner that dies mid-send leaves the row to be retried
+    when the lease ends.
+    """
     now = now or utc_now()
-    query = (
-        select(GradeDelivery)
+    due = db.session.scalars(
+        select(GradeDelivery.id)
         .where(GradeDelivery.status == "pending", GradeDelivery.next_attempt_at <= now)
         .order_by(GradeDelivery.next_attempt_at)
         .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        # Several workers may deliver at once: each takes rows nobody holds.
-        query = query.with_for_update(skip_locked=True)
+    ).all()
+    db.session.commit()
     connectors: dict[int, object] = {}
     delivered = failed = 0
-    for delivery in db.session.scalars(query).all():
+    for delivery_id in due:
+        if not _claim(delivery_id, now):
+            continue  # another runner has it
+        delivery = db.session.get(GradeDelivery, delivery_id)
         if _send(delivery, connectors):
             delivered += 1
         else:
             failed += 1
-    db.session.commit()
     return DeliveryReport(delivered, failed)
+
+
+CLAIM_LEASE = 120  # seconds; longer than a send can take (timeouts: 3 + 10 s, twice)
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(GradeDelivery)
+        .where(GradeDelivery.id == delivery_id, GradeDelivery.status == "pending",
+               GradeDelivery.next_attempt_at <= now)
+        .values(next_attempt_at=max(now, utc_now()) + timedelta(seconds=CLAIM_LEASE))
+    )
+    db.session.commit()
+    return result.rowcount == 1
 
 
 def _send(delivery: GradeDelivery, connectors: dict) -> bool:
@@ -116,6 +137,8 @@ def _send(delivery: GradeDelivery, connectors: dict) -> bool:
     deployment: Deployment = context.deployment
     platform = deployment.platform
     connector = connectors.setdefault(platform.id, service_connector(platform))
+    sent_scored_at = delivery.scored_at
+    sent_score, sent_activity = delivery.score_given, delivery.activity_progress
     grade = (
         Grade()
         .set_score_given(delivery.score_given)
@@ -146,11 +169,13 @@ def _send(delivery: GradeDelivery, connectors: dict) -> bool:
                     delivery.id, delivery.attempts, delivery.last_error)
         db.session.commit()
         return False
-    delivery.status = "delivered"
-    delivery.delivered_at = utc_now()
-    delivery.delivered_score = delivery.score_given
-    delivery.delivered_activity = delivery.activity_progress
-    delivery.last_error = None
+    # Only if no newer score was queued meanwhile (that one stays pending).
+    db.session.execute(
+        update(GradeDelivery)
+        .where(GradeDelivery.id == delivery.id, GradeDelivery.scored_at == sent_scored_at)
+        .values(status="delivered", delivered_at=utc_now(), last_error=None,
+                delivered_score=sent_score, delivered_activity=sent_activity)
+    )
     db.session.commit()
     return True
 

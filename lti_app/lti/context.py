@@ -82,6 +82,17 @@ def save_launch_context(context: LaunchContext) -> str:
     return make_ltik(context.launch_id)
 
 
+def current_launch_or_none() -> LaunchContext | None:
+    """For error pages and the locale: never raises, also when the store is down."""
+    if "launch" in g:
+        return g.launch
+    try:
+        return current_launch()
+    except Exception:  # noqa: BLE001 - the page explaining the outage must render
+        g.launch = None
+        return None
+
+
 def current_launch() -> LaunchContext | None:
     """The launch this request belongs to, or None (no, bad or expired ltik)."""
     if "launch" not in g:

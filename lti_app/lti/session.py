@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from .context import launch_id_from_ltik, ltik_from_request
@@ -24,7 +26,14 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
         launch_id = launch_id_from_ltik(ltik_from_request())
         if launch_id is None:
             return super().open_session(app, request)
-        session = LaunchSession(get_store().get(_key(launch_id)) or {})
+        try:
+            data = get_store().get(_key(launch_id)) or {}
+        except (SQLAlchemyError, RedisError):
+            # The store is down: an empty, unsaved session lets the request go
+            # on to the view, whose database access then gets the clear 503 page.
+            db.session.rollback()
+            return self.null_session_class()
+        session = LaunchSession(data)
         session.launch_id = launch_id
         return session
 
@@ -32,10 +41,12 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
         if not isinstance(session, LaunchSession):
             return super().save_session(app, session, response)
         if session.modified:
-            get_store().put(
-                _key(session.launch_id), dict(session), current_app.config["LTI_LAUNCH_LIFETIME"]
-            )
-            db.session.commit()
+            try:
+                get_store().put(_key(session.launch_id), dict(session),
+                                current_app.config["LTI_LAUNCH_LIFETIME"])
+                db.session.commit()
+            except (SQLAlchemyError, RedisError):
+                db.session.rollback()  # a flash message lost; the response still goes
 
 
 def _key(launch_id: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
@@ -75,12 +76,7 @@ def record_launch(
 
 
 def upsert_person(*, platform: Platform, sub: str, claims: Mapping[str, Any]) -> Person:
-    person = db.session.scalar(
-        select(Person).where(Person.platform_id == platform.id, Person.sub == sub)
-    )
-    if person is None:
-        person = Person(platform=platform, sub=sub)
-        db.session.add(person)
+    person = _get_or_create(Person, platform_id=platform.id, sub=sub)
     # Privacy settings may strip name and email; keep what we had then.
     person.name = _text(claims.get("name"), 300) or person.name
     person.given_name = _text(claims.get("given_name"), 200) or person.given_name
@@ -92,44 +88,37 @@ def upsert_person(*, platform: Platform, sub: str, claims: Mapping[str, Any]) ->
 
 
 def upsert_context(*, deployment: Deployment, lms_context_id: str) -> Context:
-    context = db.session.scalar(
-        select(Context).where(
-            Context.deployment_id == deployment.id, Context.lms_context_id == lms_context_id
-        )
-    )
-    if context is None:
-        context = Context(deployment=deployment, lms_context_id=lms_context_id)
-        db.session.add(context)
-    return context
+    return _get_or_create(Context, deployment_id=deployment.id, lms_context_id=lms_context_id)
 
 
 def upsert_resource_link(*, context: Context, lms_resource_link_id: str) -> ResourceLink:
-    link = None
-    if context.id is not None:  # a context created in this launch has no links yet
-        link = db.session.scalar(
-            select(ResourceLink).where(
-                ResourceLink.context_id == context.id,
-                ResourceLink.lms_resource_link_id == lms_resource_link_id,
-            )
-        )
-    if link is None:
-        link = ResourceLink(context=context, lms_resource_link_id=lms_resource_link_id)
-        db.session.add(link)
-    return link
+    return _get_or_create(ResourceLink, context_id=context.id,
+                          lms_resource_link_id=lms_resource_link_id)
 
 
 def upsert_enrollment(*, person: Person, context: Context) -> Enrollment:
-    enrollment = None
-    if person.id and context.id:
-        enrollment = db.session.scalar(
-            select(Enrollment).where(
-                Enrollment.person_id == person.id, Enrollment.context_id == context.id
-            )
-        )
-    if enrollment is None:
-        enrollment = Enrollment(person=person, context=context, role="learner")
-        db.session.add(enrollment)
-    return enrollment
+    return _get_or_create(Enrollment, defaults={"role": "learner"},
+                          person_id=person.id, context_id=context.id)
+
+
+def _get_or_create(model, defaults: Mapping[str, Any] | None = None, **keys):
+    """The row with these unique keys, created if missing.
+
+    Two first launches at once (a class starting together, or two tabs) may
+    both try to create it: the loser's savepoint rolls back and it reads the
+    winner's row instead of failing the launch.
+    """
+    query = select(model).filter_by(**keys)
+    found = db.session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            created = model(**keys, **(defaults or {}))
+            db.session.add(created)
+        return created
+    except IntegrityError:
+        return db.session.scalar(query)
 
 
 def _text(value: Any, limit: int) -> str | None:

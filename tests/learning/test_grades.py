@@ -156,3 +156,18 @@ def test_cli_delivers_due_scores(app, client, lms, runner):
         db.session.commit()
     result = runner.invoke(args=["grades", "deliver"])
     assert "delivered 1, failed 0" in result.output
+
+
+def test_a_claimed_score_is_not_sent_by_a_second_runner(app, client, lms):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=503)
+    ltik, module = _module_link_launch(client, lms)
+    submit_quiz(client, ltik, module, right_answers(module))
+    lms.mock.replace(responses.POST, SCORES, status=200, json={})
+    later = utc_now() + timedelta(minutes=5)
+    with app.app_context():
+        delivery_id = db.session.scalars(select(GradeDelivery.id)).one()
+        assert grades._claim(delivery_id, later)  # runner A holds it
+        assert grades.deliver_due(now=later).delivered == 0  # runner B skips it
+        assert not grades._claim(delivery_id, later)  # and cannot take it either
+    assert len([c for c in lms.mock.calls if c.request.url == SCORES]) == 1  # the failed one
