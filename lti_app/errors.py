@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from pylti1p3.exception import LtiException, OIDCException
@@ -83,6 +83,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
+        if g.get("session_store_down"):  # the token could not be read: an outage
+            return render_error(503)
         return render_error(400, _("This form has expired. Reload the page and try again; "
                                    "what you typed is shown again where possible."))
 

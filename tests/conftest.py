@@ -34,7 +34,14 @@ def make_app(database_uri: str, instance_path, **overrides):
         "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
-    return create_app(config, instance_path=str(instance_path))
+    app = create_app(config, instance_path=str(instance_path))
+    _APPS.append(app)
+    return app
+
+
+# Every app a test made: their engines are disposed after the test, so no pooled
+# connection is left for the garbage collector (psycopg warns, and warnings fail).
+_APPS: list = []
 
 
 def empty_database(app) -> None:
@@ -86,6 +93,18 @@ def canvas(app):
     with FakeLms.serving() as mock:
         yield FakeLms(app, mock, product="canvas", issuer="https://canvas.instructure.com",
                       client_id="10000000000042", deployment_id="7:abc")
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    yield
+    from lti_app.extensions import db
+
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,23 @@ def test_store_down_gives_the_503_page_not_a_bare_500(app, client, lms, monkeypa
     assert "temporarily unavailable" in text and "Traceback" not in text
 
 
+def test_store_down_on_a_form_post_is_an_outage_not_a_csrf_error(app, client, lms,
+                                                                   monkeypatch):
+    from lti_app.lti import store
+
+    ltik = launch_ltik(client, lms, locale="en")
+    app.config["SHOW_ERROR_PAGES_IN_TESTS"] = True
+
+    def down(self, key):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(store.DatabaseStore, "get", down)
+    response = client.post(f"/language?ltik={ltik}", data={"lang": "nl", "csrf_token": "x"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert "nothing you saved is lost" in response.get_data(as_text=True)
+
+
 def test_losing_the_race_to_create_a_row_reads_the_winners_row(app, monkeypatch):
     """Two first launches at once: the second finds no row, then its insert conflicts."""
     from lti_app.people import service

@@ -7,7 +7,7 @@ ltik (the demo LMS, a host's confirmation page) use the normal cookie session.
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +32,7 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
             # The store is down: an empty, unsaved session lets the request go
             # on to the view, whose database access then gets the clear 503 page.
             db.session.rollback()
+            g.session_store_down = True  # errors.py answers 503, not a CSRF error
             return self.null_session_class()
         session = LaunchSession(data)
         session.launch_id = launch_id
