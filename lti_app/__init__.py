@@ -19,6 +19,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     if test_config:
         app.config.from_mapping(test_config)
     config.apply_local_defaults(app.config, Path(app.instance_path))
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # With Redis at hand, count rate limits there: shared by all workers.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     if app.config["DEMO_LMS_ENABLED"] is None:
         app.config["DEMO_LMS_ENABLED"] = app.debug
     _configure_proxy(app)
