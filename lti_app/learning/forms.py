@@ -6,7 +6,7 @@ import uuid
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from course_content.models import CourseModule
@@ -34,8 +34,3 @@ class BindLinkForm(FlaskForm):
 
     target = RadioField(validators=[DataRequired()], choices=[], validate_choice=False)
 
-
-class ContentItemsForm(FlaskForm):
-    """Deep linking: one or more `course` or `course/module` targets."""
-
-    title = StringField(validators=[Length(max=200)])

@@ -104,14 +104,6 @@ def current_launch() -> LaunchContext | None:
     return g.launch
 
 
-def replace_launch_context(context: LaunchContext) -> None:
-    """Update the stored context (e.g. a resource link bound to a course)."""
-    get_store().put(
-        _context_key(context.launch_id), asdict(context), current_app.config["LTI_LAUNCH_LIFETIME"]
-    )
-    g.launch = context
-
-
 def launch_required(roles: set[str] | None = None):
     """Only for requests that carry a valid launch, optionally in one of `roles`."""
 
