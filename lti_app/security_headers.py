@@ -12,6 +12,8 @@ import secrets
 from flask import Flask, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from .origins import origin_of
+
 def frame_ancestors() -> str:
     """'self', every registered platform's origins, and this request's LMS.
 
@@ -26,11 +28,8 @@ def frame_ancestors() -> str:
         origins = set()  # database down: the error page needs no framing rights
     origins.update(g.get("extra_frame_origins", ()))
     launch = g.get("launch")
-    if launch is not None and launch.return_url:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(launch.return_url)
-        origins.add(f"{parts.scheme}://{parts.netloc}")
+    if launch is not None and origin_of(launch.return_url):
+        origins.add(origin_of(launch.return_url))
     return " ".join(["'self'", *sorted(origins)])
 
 

@@ -13,13 +13,14 @@ import hmac
 import secrets
 import time
 import uuid
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import jwt
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin
 from pylti1p3.exception import LtiException
 
+from ..origins import origin_of
 from ..platforms import service as platforms
 from .exceptions import LaunchRefused
 from .platform_keys import PlatformKeysUnavailable, find_platform_jwk
@@ -36,9 +37,6 @@ def _state_key(state: str) -> str:
     return f"oidc-state:{state}"
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 class PlatformStorageCheckNeeded(Exception):
@@ -121,7 +119,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
                 # For the cookie-less path: where the platform keeps our data, and
                 # the login parameters to start again in a new window.
                 "storage_target": storage_target,
-                "storage_origin": _origin(registration.get_auth_login_url()),
+                "storage_origin": origin_of(registration.get_auth_login_url()),
                 "login": {k: self._get_request_param(k) for k in LOGIN_PARAMS
                           if self._get_request_param(k)},
             },

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     current_app, g, jsonify, make_response, redirect, render_template, request, url_for,
 )
@@ -11,6 +9,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db, limiter
 from ..people import service as people
+from ..origins import origin_of
 from ..platforms import service as platforms
 from . import bp, canvas_config, keys, registration
 from .context import LaunchContext, save_launch_context
@@ -37,7 +36,7 @@ def login():
         "lti/login_storage.html", auth_url=redirect_obj.get_redirect_url(),
         state=oidc_login.state, nonce=oidc_login.nonce,
         storage_target=oidc_login.storage_target,
-        storage_origin=_origin(oidc_login.get_registration().get_auth_login_url()),
+        storage_origin=origin_of(oidc_login.get_registration().get_auth_login_url()),
     ))
     oidc_login.get_cookie_service().update_response(response)
     return response
@@ -72,8 +71,7 @@ def launch():
         message_launch.save_launch_data()
     context = _launch_context(message_launch.get_launch_id(), records, claims)
     if context.return_url:  # the LMS's own domain frames us (Canvas: per customer)
-        parts = urlsplit(context.return_url)
-        platforms.add_frame_origin(message_launch.platform, f"{parts.scheme}://{parts.netloc}")
+        platforms.add_frame_origin(message_launch.platform, origin_of(context.return_url))
     ltik = save_launch_context(context)
     db.session.commit()
     current_app.logger.info(
@@ -99,10 +97,7 @@ def _allow_framing_by(*urls: str) -> None:
     host of its registration endpoint.
     """
     extra = g.setdefault("extra_frame_origins", set())
-    for url in urls:
-        parts = urlsplit(url or "")
-        if parts.scheme in ("http", "https") and parts.netloc:
-            extra.add(f"{parts.scheme}://{parts.netloc}")
+    extra.update(origin for origin in map(origin_of, urls) if origin)
 
 
 def _platform_storage_check(state_params: dict):
@@ -119,11 +114,6 @@ def _platform_storage_check(state_params: dict):
 def new_window_url(state_params: dict) -> str:
     """Start the login again in a top-level window, where cookies are first-party."""
     return url_for("lti.login", **state_params.get("login", {}))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> LaunchContext:
@@ -149,7 +139,7 @@ def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> La
 
 def _safe_url(url) -> str | None:
     """Only http(s) links back to the LMS (never javascript: or data:)."""
-    if isinstance(url, str) and urlsplit(url).scheme in ("http", "https"):
+    if isinstance(url, str) and origin_of(url):
         return url[:2000]
     return None
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..origins import origin_of
 from .models import Deployment, Platform
 
 
@@ -123,13 +123,7 @@ def all_frame_origins() -> set[str]:
     for issuer, login_url, learned in db.session.execute(
         select(Platform.issuer, Platform.auth_login_url, Platform.frame_origins)
     ):
-        origins.update(_origin(u) for u in (issuer, login_url) if _origin(u))
+        origins.update(o for o in (origin_of(issuer), origin_of(login_url)) if o)
         origins.update((learned or "").split())
     return origins
 
-
-def _origin(url: str | None) -> str | None:
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
