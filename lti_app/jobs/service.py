@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..timeutil import utc_now
@@ -28,7 +29,12 @@ def register(kind: str):
     return decorator
 
 
+RESULT_KEEP = timedelta(days=1)  # a finished job's result (a ZIP) is kept this long
+
+
 def create_job(*, kind: str, context_id: int | None) -> Job:
+    # Old results are large (ZIPs): drop them as new work comes in.
+    db.session.execute(delete(Job).where(Job.finished_at < utc_now() - RESULT_KEEP))
     job = Job(kind=kind, context_id=context_id, status="queued")
     db.session.add(job)
     db.session.flush()
