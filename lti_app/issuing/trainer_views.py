@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..completion import status_for
+from ..completion import course_status, status_for
 from ..extensions import db
 from ..jobs import service as jobs
 from ..learning.content import course_or_404
 from ..learning.links import current_link
 from ..lti.context import current_launch, launch_required
-from ..people.models import Enrollment
+from ..learning.service import progress_by_enrollment
+from ..people import service as people
+from ..shadowing.service import confirmed_day_counts
 from . import bp, service
 from .forms import ActionForm, ReissueForm, RevokeForm
 from .views import pdf_response
@@ -25,13 +26,18 @@ TRAINERS = {"trainer", "admin"}
 def trainer_certificates():
     launch = current_launch()
     course = _course()
-    learners = _learners(launch.context_id)
-    current = service.current_certificates([e.person_id for e in learners], course.slug)
-    rows = []
-    for enrollment in learners:
-        status = status_for(enrollment_id=enrollment.id, person_id=enrollment.person_id,
-                            course=course)
-        rows.append((enrollment, status, current.get(enrollment.person_id)))
+    learners = people.learner_enrollments(launch.context_id)
+    person_ids = [e.person_id for e in learners]
+    # One query per kind of data, never one per learner.
+    current = service.current_certificates(person_ids, course.slug)
+    progress = progress_by_enrollment([e.id for e in learners], course.slug)
+    days = confirmed_day_counts(person_ids)
+    rows = [
+        (enrollment,
+         course_status(course, progress.get(enrollment.id, {}), days.get(enrollment.person_id, 0)),
+         current.get(enrollment.person_id))
+        for enrollment in learners
+    ]
     history = [c for c in service.certificates_in_context(launch.context_id) if c.state != "valid"]
     return render_template(
         "issuing/trainer_certificates.html", course=course, rows=rows, history=history,
@@ -43,7 +49,7 @@ def trainer_certificates():
 @launch_required(roles=TRAINERS)
 def trainer_issue(enrollment_id: int):
     launch = current_launch()
-    enrollment = _learner(launch.context_id, enrollment_id)
+    enrollment = people.learner_in_context(launch.context_id, enrollment_id) or abort(404)
     course = _course()
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -110,20 +116,6 @@ def trainer_zip():
 def _course():
     link = current_link(current_launch())
     return course_or_404(link.course_slug if link else None)
-
-
-def _learners(context_id: int) -> list[Enrollment]:
-    return list(db.session.scalars(
-        select(Enrollment).where(Enrollment.context_id == context_id,
-                                 Enrollment.role == "learner")
-    ))
-
-
-def _learner(context_id: int, enrollment_id: int) -> Enrollment:
-    enrollment = db.session.scalar(select(Enrollment).where(
-        Enrollment.id == enrollment_id, Enrollment.context_id == context_id,
-        Enrollment.role == "learner"))
-    return enrollment or abort(404)
 
 
 def _certificate(certificate_id: int):

@@ -45,6 +45,24 @@ def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, Module
     return {row.module_slug: row for row in rows}
 
 
+def progress_by_enrollment(
+    enrollment_ids: Sequence[int], course_slug: str
+) -> dict[int, dict[str, ModuleProgress]]:
+    """progress_by_module for many enrolments in one query (dashboards)."""
+    progress: dict[int, dict[str, ModuleProgress]] = {}
+    if not enrollment_ids:
+        return progress
+    rows = db.session.scalars(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id.in_(enrollment_ids),
+            ModuleProgress.course_slug == course_slug,
+        )
+    )
+    for row in rows:
+        progress.setdefault(row.enrollment_id, {})[row.module_slug] = row
+    return progress
+
+
 def get_progress(enrollment_id: int, course: Course, module: CourseModule) -> ModuleProgress:
     """The progress row, created on first use (concurrent first uses are safe)."""
     progress = _find_progress(enrollment_id, course.slug, module.slug)

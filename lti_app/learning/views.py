@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from ..completion import status_for
+from ..completion import confirmed_shadow_days, course_status
 from ..extensions import db
 from ..lti.context import current_launch, launch_required
 from ..lti.deep_linking import ContentItem, deep_link_response
@@ -40,9 +40,7 @@ def overview():
     launch = current_launch()
     course = _course_of_link(launch)
     progress = service.progress_by_module(launch.enrollment_id, course.slug)
-    status = status_for(
-        enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course
-    )
+    status = course_status(course, progress, confirmed_shadow_days(launch.person_id))
     return render_template(
         "learning/overview.html", course=course, progress=progress, status=status,
         next_module=service.next_module(course, progress),
@@ -178,10 +176,8 @@ def _course_of_link(launch):
 
 def _queue_grades(launch, course) -> bool:
     """Queue the learner's scores for every graded link of this course here."""
-    status = status_for(
-        enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course
-    )
     progress = service.progress_by_module(launch.enrollment_id, course.slug)
+    status = course_status(course, progress, confirmed_shadow_days(launch.person_id))
     enrollment = db.session.get(Enrollment, launch.enrollment_id)
     queued = False
     for link in links_to_grade(launch, course.slug):

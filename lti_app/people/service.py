@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from ..timeutil import utc_now
 from . import roles as lti_roles
-from .models import Context, Enrollment, Person, ResourceLink
+from .models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -137,3 +138,25 @@ def trainer_name_of_context(context_id: int) -> str | None:
         .limit(1)
     )
     return person.display_name if person else None
+
+
+def learner_enrollments(context_id: int) -> list[Enrollment]:
+    """The LMS course's learners (trainers and admins are not), persons loaded."""
+    return list(db.session.scalars(
+        select(Enrollment)
+        .join(Enrollment.person)
+        .options(contains_eager(Enrollment.person))
+        .where(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
+        .order_by(Enrollment.id)
+    ))
+
+
+def learner_in_context(context_id: int, enrollment_id: int) -> Enrollment | None:
+    """One learner's enrolment, only if it belongs to this LMS course."""
+    return db.session.scalar(
+        select(Enrollment)
+        .join(Enrollment.person)
+        .options(contains_eager(Enrollment.person))
+        .where(Enrollment.id == enrollment_id, Enrollment.context_id == context_id,
+               Enrollment.role == ROLE_LEARNER)
+    )

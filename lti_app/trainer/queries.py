@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..issuing.models import Certificate
 from ..issuing.service import current_certificates
 from ..learning.models import ModuleProgress, QuizAttempt
-from ..people.models import ROLE_LEARNER, Context, Enrollment, ResourceLink
+from ..learning.service import progress_by_enrollment
+from ..people.models import Context, Enrollment, ResourceLink
+from ..people.service import learner_enrollments
 from ..shadowing.models import SUBMITTED, ShadowDay
 from ..shadowing.service import confirmed_day_counts
 from .models import RosterSync
@@ -66,49 +67,6 @@ def bound_course_slugs(context_id: int) -> set[str]:
     )
 
 
-def learner_enrollments(context_id: int) -> list[Enrollment]:
-    """The course's learners (trainers and admins are not rows) with their persons."""
-    return list(
-        db.session.scalars(
-            select(Enrollment)
-            .join(Enrollment.person)
-            .options(contains_eager(Enrollment.person))
-            .where(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
-            .order_by(Enrollment.id)
-        )
-    )
-
-
-def learner_in_context(context_id: int, enrollment_id: int) -> Enrollment | None:
-    """One learner's enrolment, only if it belongs to this LMS course."""
-    return db.session.scalar(
-        select(Enrollment)
-        .join(Enrollment.person)
-        .options(contains_eager(Enrollment.person))
-        .where(
-            Enrollment.id == enrollment_id,
-            Enrollment.context_id == context_id,
-            Enrollment.role == ROLE_LEARNER,
-        )
-    )
-
-
-def progress_of_learners(
-    context_id: int, course_slug: str
-) -> dict[int, dict[str, ModuleProgress]]:
-    learners = _learner_ids(context_id)
-    rows = db.session.scalars(
-        select(ModuleProgress).where(
-            ModuleProgress.enrollment_id.in_(learners),
-            ModuleProgress.course_slug == course_slug,
-        )
-    )
-    progress: dict[int, dict[str, ModuleProgress]] = defaultdict(dict)
-    for row in rows:
-        progress[row.enrollment_id][row.module_slug] = row
-    return dict(progress)
-
-
 def shadow_summaries(person_ids: list[int]) -> dict[int, ShadowSummary]:
     """Pending and logged days and the last change per person, in one query."""
     if not person_ids:
@@ -152,7 +110,7 @@ def load_course_data(context_id: int, course_slug: str) -> CourseData:
     person_ids = [e.person_id for e in enrollments]
     return CourseData(
         enrollments=enrollments,
-        progress=progress_of_learners(context_id, course_slug),
+        progress=progress_by_enrollment([e.id for e in enrollments], course_slug),
         # Shadowing owns what counts as a confirmed day (each date once).
         confirmed_days=confirmed_day_counts(person_ids),
         shadow=shadow_summaries(person_ids),
@@ -162,18 +120,6 @@ def load_course_data(context_id: int, course_slug: str) -> CourseData:
 
 
 # -- one learner (the detail page) ------------------------------------------------
-
-
-def progress_of_enrollment(
-    enrollment_id: int, course_slug: str
-) -> dict[str, ModuleProgress]:
-    rows = db.session.scalars(
-        select(ModuleProgress).where(
-            ModuleProgress.enrollment_id == enrollment_id,
-            ModuleProgress.course_slug == course_slug,
-        )
-    )
-    return {row.module_slug: row for row in rows}
 
 
 def attempts_of_enrollment(
@@ -207,10 +153,3 @@ def certificates_of_person(person_id: int, course_slug: str) -> list[Certificate
         )
     )
 
-
-def _learner_ids(context_id: int):
-    return (
-        select(Enrollment.id)
-        .where(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
-        .scalar_subquery()
-    )

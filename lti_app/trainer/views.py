@@ -29,7 +29,9 @@ from ..completion import course_status
 from ..extensions import db
 from ..learning.content import find_course
 from ..learning.links import current_link
+from ..learning.service import progress_by_module
 from ..lti.context import LaunchContext, current_launch, launch_required
+from ..people import service as people
 from ..shadowing import service as shadowing
 from . import bp, export, overview, queries, roster
 from .forms import RefreshRosterForm
@@ -103,12 +105,12 @@ def refresh_roster():
 @launch_required(roles=TRAINERS)
 def learner(enrollment_id: int):
     launch = current_launch()
-    enrollment = queries.learner_in_context(launch.context_id, enrollment_id)
+    enrollment = people.learner_in_context(launch.context_id, enrollment_id)
     if enrollment is None:
         abort(404)
     course = _course_of_launch(launch)
     person_id = enrollment.person_id
-    progress = queries.progress_of_enrollment(enrollment.id, course.slug)
+    progress = progress_by_module(enrollment.id, course.slug)
     certificates = queries.certificates_of_person(person_id, course.slug)
     return render_template(
         "trainer/learner.html",
