@@ -13,7 +13,6 @@ from werkzeug.exceptions import HTTPException
 
 from .domain import DomainError
 from .extensions import db
-from .lti.exceptions import LaunchRefused
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +23,12 @@ TITLES = {
     404: lambda: _("Page not found"),
     405: lambda: _("This action is not allowed here"),
     409: lambda: _("This conflicts with what is already saved"),
+    410: lambda: _("This link has expired or has been used"),
+    413: lambda: _("What you sent is too large"),
     422: lambda: _("Please check what you entered"),
     429: lambda: _("Too many requests; please wait a moment"),
     500: lambda: _("Something went wrong on our side"),
+    502: lambda: _("The LMS did not answer as expected"),
     503: lambda: _("The service is temporarily unavailable"),
 }
 MESSAGES = {
@@ -61,16 +63,15 @@ def render_error(status: int, message: str | None = None, template: str | None =
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(LaunchRefused)
-    def launch_refused(exc: LaunchRefused):
-        db.session.rollback()
-        log.info("%s", exc)
-        return render_error(exc.status, exc.message, "errors/lti_launch_failed.html")
-
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        """Every refusal of a rule, whatever feature raised it: its status, its
+        message, and its own page when it names one."""
         db.session.rollback()
-        return render_error(exc.status, exc.user_message())
+        log.info("refused: %s (%s)", type(exc).__name__, exc.reason)
+        return render_error(
+            exc.status, exc.user_message(), exc.template, **exc.page_context()
+        )
 
     @app.errorhandler(LtiException)
     @app.errorhandler(OIDCException)

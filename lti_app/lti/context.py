@@ -13,6 +13,7 @@ from functools import wraps
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from ..people.roles import is_trainer_role
 from .store import get_store
 
 LTIK_PARAM = "ltik"
@@ -42,7 +43,7 @@ class LaunchContext:
 
     @property
     def is_trainer(self) -> bool:
-        return self.role in ("trainer", "admin")
+        return is_trainer_role(self.role)
 
 
 def _serializer() -> URLSafeTimedSerializer:

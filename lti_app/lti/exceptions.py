@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..domain import ReasonError
+
 # reason -> (HTTP status, message for the person in front of the screen)
 REASONS = {
     "missing_parameter": (400, _l("The LMS did not send %(name)s.")),
@@ -74,21 +76,11 @@ REASONS = {
 }
 
 
-class LaunchRefused(Exception):
+class LaunchRefused(ReasonError):
     """A login or launch the tool will not accept; nothing was saved."""
 
-    def __init__(self, reason: str, **params: str) -> None:
-        super().__init__(reason, params)
-        self.reason = reason
-        self.params = params
-
-    @property
-    def status(self) -> int:
-        return REASONS[self.reason][0]
-
-    @property
-    def message(self) -> str:
-        return str(REASONS[self.reason][1]) % self.params
+    REASONS = REASONS
+    template = "errors/lti_launch_failed.html"
 
     def __str__(self) -> str:  # ids only, safe for logs
         return f"launch refused: {self.reason}"

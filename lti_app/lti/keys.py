@@ -18,13 +18,16 @@ from jwcrypto.jwk import JWK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain import DomainError
 from ..extensions import db
 from ..timeutil import utc_now
 from .models import ToolKey
 
 
-class KeyOperationError(Exception):
+class KeyOperationError(DomainError):
     """A key operation that cannot be done."""
+
+    reason = "key_operation"
 
 
 def active_key() -> ToolKey:

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from ..domain import ReasonError
 from ..platforms import service as platforms
 from .canvas_config import CANVAS, TOOL_CONFIGURATION, ToolUrls, registration_body
 
@@ -58,23 +59,19 @@ REASONS = {
 }
 
 
-class RegistrationFailed(Exception):
+class RegistrationFailed(ReasonError):
     """A registration that did not happen; nothing was stored."""
+
+    REASONS = REASONS
+    template = "lti/register_failed.html"
 
     def __init__(self, reason: str, *, platform_answer: str | None = None,
                  **params: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
+        super().__init__(reason, **params)
         self.platform_answer = platform_answer
 
-    @property
-    def status(self) -> int:
-        return REASONS[self.reason][0]
-
-    @property
-    def message(self) -> str:
-        return str(REASONS[self.reason][1]) % self.params
+    def page_context(self) -> dict[str, object]:
+        return {"platform_answer": self.platform_answer}
 
     def __str__(self) -> str:  # no token, no answer: safe for logs
         return f"dynamic registration failed: {self.reason}"

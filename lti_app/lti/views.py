@@ -198,19 +198,6 @@ def register():
     return render_template("lti/register_done.html", result=result)
 
 
-@bp.errorhandler(registration.RegistrationFailed)
-def registration_failed(exc: registration.RegistrationFailed):
-    db.session.rollback()
-    current_app.logger.info("%s", exc)
-    page = render_template(
-        "lti/register_failed.html",
-        message=exc.message,
-        platform_answer=exc.platform_answer,
-        status=exc.status,
-    )
-    return page, exc.status
-
-
 @bp.get("/config/canvas.json", endpoint="canvas_config")
 def canvas_developer_key():
     """The developer key JSON for Canvas admins who register by hand."""

@@ -25,6 +25,15 @@ _ADMIN_ROLES = {
 }
 
 
+# Who may do what a trainer does: an admin counts as a trainer everywhere.
+TRAINER_ROLES = frozenset({ROLE_TRAINER, ROLE_ADMIN})
+
+
+def is_trainer_role(role: str | None) -> bool:
+    """Our own role (learner | trainer | admin), not an LTI role URI."""
+    return role in TRAINER_ROLES
+
+
 def is_admin(lti_roles: Iterable[str]) -> bool:
     return any(role in _ADMIN_ROLES for role in lti_roles)
 

@@ -7,13 +7,17 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from ..domain import DomainError
 from ..extensions import db
 from ..origins import origin_of
 from .models import Deployment, Platform
 
 
-class PlatformError(Exception):
+class PlatformError(DomainError):
     """A registration request that cannot be carried out."""
+
+    status = 400
+    reason = "platform"
 
 
 class PlatformNotFound(PlatformError):

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
+from ..domain import DomainError
 from ..extensions import db
 from ..issuing.models import Certificate, CertificatePdf
 from ..learning.models import GradeDelivery, ModuleProgress, QuizAttempt
@@ -17,8 +18,9 @@ from ..shadowing.models import ShadowDay, ShadowDayEvent
 from ..timeutil import utc_now
 
 
-class PersonNotFound(Exception):
-    pass
+class PersonNotFound(DomainError):
+    status = 404
+    reason = "person_not_found"
 
 
 def find_person(person_id: int) -> Person:

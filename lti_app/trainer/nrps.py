@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 from pylti1p3.exception import LtiServiceException
 
+from ..domain import DomainError
 from ..lti.services import TimeoutSession, service_connector
 from ..platforms.models import Platform
 
@@ -31,12 +32,14 @@ CONNECT_TIMEOUT = 3.05
 READ_TIMEOUT = 5.0  # per page, and never past the time budget
 
 
-class RosterUnavailable(Exception):
+class RosterUnavailable(DomainError):
     """The LMS gave no usable roster; `code` says why (roster.failure_message)."""
+
+    status = 502
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
-        self.code = code
+        self.code = self.reason = code
 
 
 @dataclass(frozen=True)
