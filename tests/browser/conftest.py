@@ -6,19 +6,45 @@ http://127.0.0.1:<port>: another site, as Moodle or Canvas embed it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-# CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
-if not os.path.exists(CHROMIUM) and not os.environ.get("REQUIRE_BROWSER"):
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+HERE = Path(__file__).parent
 
-pytestmark = pytest.mark.browser
+
+def _missing() -> str | None:
+    """What the browser tests lack on this machine, or None."""
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
+        return "Debian's chromium is not installed (apt-get install chromium)"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: the mark must already be there
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test; without a browser it is skipped."""
+    missing = None if os.environ.get("REQUIRE_BROWSER") else _missing()
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=missing))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _browser_required():
+    # CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
+    missing = _missing()
+    if missing:
+        pytest.fail(f"REQUIRE_BROWSER=1, but {missing}", pytrace=False)
 
 
 @pytest.fixture
