@@ -11,13 +11,12 @@ from dataclasses import asdict, dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..people.roles import is_trainer_role
+from ..tokens import Purpose, TokenInvalid, sign, unsign
 from .store import get_store
 
 LTIK_PARAM = "ltik"
-_SALT = "kennisdeling-ltik"
 # Endpoints that never belong to a launch and must not carry its token.
 _NO_LTIK_PREFIXES = (
     "static", "lti.", "demo_lms.", "verification.", "health", "shadowing.host_",
@@ -46,20 +45,18 @@ class LaunchContext:
         return is_trainer_role(self.role)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
-
-
 def make_ltik(launch_id: str) -> str:
-    return _serializer().dumps(launch_id)
+    return sign(Purpose.LTIK, launch_id)
 
 
 def launch_id_from_ltik(token: str | None) -> str | None:
     if not token:
         return None
     try:
-        return _serializer().loads(token, max_age=current_app.config["LTI_LAUNCH_LIFETIME"])
-    except BadSignature:  # also SignatureExpired
+        return unsign(
+            Purpose.LTIK, token, max_age=current_app.config["LTI_LAUNCH_LIFETIME"]
+        )
+    except TokenInvalid:  # also expired
         return None
 
 

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..domain import ReasonError
 from ..platforms import service as platforms
+from ..tokens import Purpose, TokenInvalid, sign, unsign
 from .canvas_config import CANVAS, TOOL_CONFIGURATION, ToolUrls, registration_body
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -289,23 +289,17 @@ def _as_list(errors: object) -> list:
 
 # -- the signed state between the confirmation page and its POST ---------------------
 def sign_state(url: str, token: str | None, issuer: str) -> str:
-    return _serializer().dumps({"url": url, "token": token, "issuer": issuer})
+    return sign(Purpose.REGISTRATION, {"url": url, "token": token, "issuer": issuer})
 
 
 def read_state(value: str) -> tuple[str, str | None, str]:
     try:
-        data = _serializer().loads(value, max_age=STATE_MAX_AGE)
-    except BadData as exc:  # a bad or expired signature, or a bad payload
+        data = unsign(Purpose.REGISTRATION, value, max_age=STATE_MAX_AGE)
+    except TokenInvalid as exc:  # a bad or expired signature, or a bad payload
         raise RegistrationFailed("state_invalid") from exc
     if not isinstance(data, dict) or not isinstance(data.get("url"), str):
         raise RegistrationFailed("state_invalid")
     return data["url"], data.get("token"), data.get("issuer", "")
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        current_app.secret_key, salt="lti-dynamic-registration"
-    )
 
 
 # -- where we may send requests -----------------------------------------------------

@@ -12,7 +12,7 @@ from flask import current_app, redirect, render_template, url_for
 from ..extensions import db, limiter
 from . import bp, service
 from .forms import CodeForm, DecisionForm
-from .host_links import host_link_url, read_host_token
+from .host_links import host_token, read_host_token
 
 
 @bp.route("/host/confirm/<token>", methods=["GET", "POST"])
@@ -45,9 +45,5 @@ def host_code():
     if form.validate_on_submit():
         day = service.day_for_code(form.code.data)
         return redirect(url_for("shadowing.host_confirm",
-                                token=_token_for(day.id, day.confirmation_id)))
+                                token=host_token(day.id, day.confirmation_id)))
     return render_template("shadowing/host_code.html", form=form)
-
-
-def _token_for(day_id: int, token_id: str) -> str:
-    return host_link_url(day_id, token_id).rsplit("/", 1)[1]

@@ -308,3 +308,25 @@ def test_every_change_is_recorded_with_who(app, client, lms):
         events = db.session.scalars(select(ShadowDayEvent).order_by(ShadowDayEvent.id)).all()
         assert [(e.action, e.actor_kind, e.actor_name) for e in events] == [
             ("created", "learner", "Anna de Vries"), ("updated", "learner", "Anna de Vries")]
+
+
+def test_expired_link_page_has_the_410_title_in_both_languages(app, client, lms):
+    """Regression: errors.py had no title for 410, so the host saw "Something went
+    wrong on our side" for a link that had only expired."""
+    ltik = launch_ltik(client, lms)
+    day_id = _day_id(_add_day(client, ltik))
+    link, _ = _submit(client, ltik, day_id)
+    with app.app_context():
+        from lti_app.timeutil import utc_now
+
+        day = db.session.get(ShadowDay, day_id)
+        day.confirmation_expires_at = utc_now() - timedelta(seconds=1)
+        db.session.commit()
+    english = app.test_client().get(link, headers={"Accept-Language": "en"})
+    assert english.status_code == 410
+    html = english.get_data(as_text=True)
+    assert "This link has expired or has been used" in html
+    assert "Something went wrong" not in html
+    dutch = app.test_client().get(link, headers={"Accept-Language": "nl"})
+    assert dutch.status_code == 410
+    assert "Deze link is verlopen of al gebruikt" in dutch.get_data(as_text=True)
