@@ -8,6 +8,19 @@ from flask_babel import gettext as _
 from .extensions import babel
 
 bp = Blueprint("i18n", __name__)
+LANGUAGES = ("nl", "en")  # of the pages, the content and the certificates
+
+
+def language_of(locale: str | None) -> str:
+    """nl or en for any locale string ("en_GB", "nl-NL", "EN"); nl otherwise."""
+    return "en" if (locale or "").strip().lower().startswith("en") else "nl"
+
+
+def current_language() -> str:
+    """The language this request's pages are shown in: nl or en."""
+    from flask_babel import get_locale
+
+    return language_of(str(get_locale() or ""))
 
 
 def select_locale() -> str:

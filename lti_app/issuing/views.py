@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 
 from ..completion import status_for
 from ..extensions import db
-from ..learning.content import course_or_404
-from ..learning.links import current_link
+from ..forms import render_form
+from ..i18n import LANGUAGES, current_language
+from ..launch_scope import course_of_launch
 from ..lti.context import current_launch, launch_required
 from ..people.service import trainer_name_of_context
 from . import bp, service
@@ -19,12 +20,11 @@ from .forms import IssueForm
 @launch_required()
 def my_certificate():
     launch = current_launch()
-    link = current_link(launch)
-    course = course_or_404(link.course_slug if link else None)
+    course = course_of_launch(launch) or abort(404)
     certificate = service.current_certificate(launch.person_id, course.slug)
     status = status_for(enrollment_id=launch.enrollment_id, person_id=launch.person_id,
                         course=course)
-    form = IssueForm(learner_name=launch.person_name, language=_default_language())
+    form = IssueForm(learner_name=launch.person_name, language=current_language())
     if certificate is None and form.validate_on_submit():
         certificate = service.issue_certificate(
             person_id=launch.person_id, context_id=launch.context_id, course=course,
@@ -33,9 +33,8 @@ def my_certificate():
         )
         db.session.commit()
         return redirect(url_for("issuing.my_certificate"))
-    code = 422 if form.is_submitted() and form.errors else 200
-    return render_template("issuing/my_certificate.html", course=course, status=status,
-                           certificate=certificate, form=form), code
+    return render_form("issuing/my_certificate.html", form, course=course, status=status,
+                       certificate=certificate)
 
 
 @bp.get("/certificate/<int:certificate_id>.pdf")
@@ -48,7 +47,7 @@ def my_pdf(certificate_id: int):
 
 def pdf_response(certificate, language: str) -> Response:
     """The stored PDF; `?download=1` as an attachment, else inline (a new tab)."""
-    if language not in ("nl", "en"):
+    if language not in LANGUAGES:
         abort(404)
     pdf = service.pdf_for(certificate, language)
     db.session.commit()  # a first request in the other language stores it
@@ -58,9 +57,3 @@ def pdf_response(certificate, language: str) -> Response:
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response.headers["X-Content-SHA256"] = pdf.sha256
     return response
-
-
-def _default_language() -> str:
-    from flask_babel import get_locale
-
-    return "en" if str(get_locale()).startswith("en") else "nl"

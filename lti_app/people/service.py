@@ -133,7 +133,8 @@ def trainer_name_of_context(context_id: int) -> str | None:
     person = db.session.scalar(
         select(Person)
         .join(Enrollment, Enrollment.person_id == Person.id)
-        .where(Enrollment.context_id == context_id, Enrollment.role == "trainer")
+        .where(Enrollment.context_id == context_id,
+               Enrollment.role.in_(lti_roles.TRAINER_ROLES))
         .order_by(Enrollment.last_launch_at.desc().nulls_last())
         .limit(1)
     )

@@ -10,6 +10,7 @@ from datetime import date
 from flask import current_app, redirect, render_template, url_for
 
 from ..extensions import db, limiter
+from ..forms import add_errors, render_form
 from . import bp, service
 from .forms import CodeForm, DecisionForm
 from .host_links import host_token, read_host_token
@@ -27,14 +28,11 @@ def host_confirm(token: str):
                            by_name=form.name.data, by_person_id=None,
                            comment=form.comment.data, today=date.today())
         except service.ShadowDayInvalid as exc:
-            for field, message in exc.errors.items():
-                getattr(form, field).errors = [message]
+            add_errors(form, exc.errors)
         else:
             db.session.commit()
             return render_template("shadowing/host_done.html", day=day)
-    status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("shadowing/host_confirm.html", day=day, form=form,
-                           today=date.today()), status
+    return render_form("shadowing/host_confirm.html", form, day=day, today=date.today())
 
 
 @bp.route("/host/code", methods=["GET", "POST"])

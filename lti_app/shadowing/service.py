@@ -78,6 +78,23 @@ class HostInvitation:
     code: str  # shown once; only its hash is stored
 
 
+# -- the rules of a day (the service enforces them, the templates ask them) -----
+
+def trainer_may_decide(day: ShadowDay) -> bool:
+    """A trainer confirms or declines on the host's behalf until it is decided."""
+    return day.status in (SUBMITTED, PLANNED)
+
+
+def may_ask_confirmation(day: ShadowDay) -> bool:
+    """The learner may (again) ask the host: before a decision, or after a no."""
+    return day.status in (PLANNED, DECLINED, SUBMITTED)
+
+
+def has_taken_place(day: ShadowDay, today: date) -> bool:
+    """Only a day that has taken place can be confirmed (or sent to the host)."""
+    return day.day <= today
+
+
 # -- reading --------------------------------------------------------------------
 
 def days_of_person(person_id: int) -> list[ShadowDay]:
@@ -163,9 +180,9 @@ def delete_day(*, day: ShadowDay) -> None:
 
 def submit_day(*, day: ShadowDay, actor_name: str | None, today: date) -> HostInvitation:
     """Ask for confirmation; returns the host's link id and short code."""
-    if day.status not in (PLANNED, DECLINED, SUBMITTED):
+    if not may_ask_confirmation(day):
         raise ShadowDayLocked()
-    if day.day > today:
+    if not has_taken_place(day, today):
         raise DayInFuture()
     missing = {}
     if not day.reflection:
@@ -206,9 +223,9 @@ def decide(*, day: ShadowDay, is_confirmed: bool, by: str, by_name: str | None,
     """Confirm or decline: by the host (link or code) or a trainer on their behalf."""
     if by == "host" and day.status != SUBMITTED:
         raise ConfirmationLinkInvalid()
-    if day.status not in (SUBMITTED, PLANNED) and by == "trainer":
+    if by == "trainer" and not trainer_may_decide(day):
         raise ShadowDayLocked()
-    if is_confirmed and day.day > today:
+    if is_confirmed and not has_taken_place(day, today):
         raise DayInFuture()
     if not is_confirmed and not (comment or "").strip():
         raise ShadowDayInvalid({"comment": _("Please give a reason for declining.")})

@@ -8,15 +8,12 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..learning.content import catalog, find_course
-from ..learning.links import current_link
+from ..forms import add_errors, render_form
+from ..launch_scope import catalog, course_of_launch, trainer_required
 from ..lti.context import current_launch, launch_required
 from . import bp, service
 from .forms import OTHER, ActionForm, DecisionForm, ShadowDayForm
 from .host_links import host_link_url
-
-TRAINERS = {"trainer", "admin"}
-
 
 @bp.get("/shadowing/")
 @launch_required()
@@ -40,12 +37,12 @@ def new_day():
             day = service.create_day(person_id=launch.person_id, context_id=launch.context_id,
                                      values=_input(form), actor_name=launch.person_name)
         except service.ShadowDayInvalid as exc:  # shown on the form, input kept
-            _attach(form, exc)
+            add_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("Shadowing day saved."))
             return redirect(url_for("shadowing.show_day", day_id=day.id))
-    return render_template("shadowing/edit_day.html", form=form, day=None), _status(form)
+    return render_form("shadowing/edit_day.html", form, day=None)
 
 
 @bp.get("/shadowing/<int:day_id>")
@@ -72,12 +69,12 @@ def edit_day(day_id: int):
         try:
             service.update_day(day=day, values=_input(form), actor_name=launch.person_name)
         except service.ShadowDayInvalid as exc:
-            _attach(form, exc)
+            add_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("Shadowing day saved."))
             return redirect(url_for("shadowing.show_day", day_id=day.id))
-    return render_template("shadowing/edit_day.html", form=form, day=day), _status(form)
+    return render_form("shadowing/edit_day.html", form, day=day)
 
 
 @bp.post("/shadowing/<int:day_id>/submit")
@@ -113,14 +110,14 @@ def delete_day(day_id: int):
 # -- trainers: the days of the learners in their LMS course ------------------------
 
 @bp.get("/trainer/shadowing")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def course_days():
     days = service.days_in_context(current_launch().context_id)
     return render_template("shadowing/course_days.html", days=days)
 
 
 @bp.route("/trainer/shadowing/<int:day_id>", methods=["GET", "POST"])
-@launch_required(roles=TRAINERS)
+@trainer_required
 def decide_day(day_id: int):
     launch = current_launch()
     day = service.day_in_context(launch.context_id, day_id) or abort(404)
@@ -131,13 +128,12 @@ def decide_day(day_id: int):
                            by_name=launch.person_name, by_person_id=launch.person_id,
                            comment=form.comment.data, today=date.today())
         except service.ShadowDayInvalid as exc:
-            _attach(form, exc)
+            add_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("Decision saved."))
             return redirect(url_for("shadowing.course_days"))
-    return render_template("shadowing/decide_day.html", day=day, form=form,
-                           today=date.today()), _status(form)
+    return render_form("shadowing/decide_day.html", form, day=day, today=date.today())
 
 
 def _day_form(obj=None) -> ShadowDayForm:
@@ -160,20 +156,20 @@ def _input(form: ShadowDayForm) -> service.DayInput:
     )
 
 
-def _attach(form, exc: service.ShadowDayInvalid) -> None:
-    for field, message in exc.errors.items():
-        getattr(form, field).errors = [*getattr(form, field).errors, message]
-
-
-def _status(form) -> int:
-    return 422 if form.is_submitted() and form.errors else 200
-
-
 def _required_days() -> int:
     """What the course of this LMS link asks (Library Basics: 2)."""
-    link = current_link(current_launch())
-    course = find_course(link.course_slug if link else None)
+    course = course_of_launch(current_launch())
     return course.shadow_days_required if course else 0
+
+
+@bp.app_context_processor
+def _day_rules():
+    """The service's rules of a day, for every template that offers an action."""
+    return {
+        "trainer_may_decide": service.trainer_may_decide,
+        "may_ask_confirmation": service.may_ask_confirmation,
+        "has_taken_place": service.has_taken_place,
+    }
 
 
 @bp.context_processor

@@ -1,0 +1,29 @@
+"""A form shown again with its errors: one way to attach them, one status (422)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import render_template
+from flask_wtf import FlaskForm
+
+
+def add_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:
+    """Attach a service's per-field messages (e.g. ShadowDayInvalid.errors)."""
+    for field, message in errors.items():
+        getattr(form, field).errors = [*getattr(form, field).errors, message]
+
+
+def render_form(
+    template: str, form: FlaskForm | None, *, invalid: bool | None = None, **context
+) -> tuple[str, int]:
+    """The page with the form filled in: 422 when what was sent is refused.
+
+    `invalid` defaults to "submitted and has errors"; pass it for a refusal the
+    form's fields do not hold (e.g. nothing chosen from a list).
+    """
+    if invalid is None:
+        invalid = form is not None and form.is_submitted() and bool(form.errors)
+    if form is not None:
+        context.setdefault("form", form)
+    return render_template(template, **context), 422 if invalid else 200
