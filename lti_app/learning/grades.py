@@ -15,17 +15,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
-from pylti1p3.exception import LtiException, LtiServiceException
-from pylti1p3.grade import Grade
-from requests import RequestException
+from flask import Flask, current_app, g
 from sqlalchemy import select, update
 
 from course_content.models import Course
 
 from ..completion import CourseStatus
 from ..extensions import db
-from ..lti.services import grades_service, service_connector
+from ..lti import ags
+from ..lti.claims import SCORE_SCOPE
 from ..people.models import Context, Enrollment, ResourceLink
 from ..platforms.models import Deployment
 from ..timeutil import utc_now
@@ -33,7 +31,6 @@ from .models import GradeDelivery, ModuleProgress
 
 log = logging.getLogger(__name__)
 
-SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 BACKOFF_FIRST = 30  # seconds; doubles per failure
 BACKOFF_MAX = 6 * 3600
 
@@ -104,13 +101,13 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryRepo
         .limit(limit)
     ).all()
     db.session.commit()
-    connectors: dict[int, object] = {}
+    sender = ags.ScoreSender()  # one access token per platform for the run
     delivered = failed = 0
     for delivery_id in due:
         if not _claim(delivery_id, now):
             continue  # another runner has it
         delivery = db.session.get(GradeDelivery, delivery_id)
-        if _send(delivery, connectors):
+        if _send(delivery, sender):
             delivered += 1
         else:
             failed += 1
@@ -131,40 +128,31 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _send(delivery: GradeDelivery, connectors: dict) -> bool:
+def _send(delivery: GradeDelivery, sender: ags.ScoreSender) -> bool:
     link = delivery.resource_link
     context: Context = link.context
     deployment: Deployment = context.deployment
-    platform = deployment.platform
-    connector = connectors.setdefault(platform.id, service_connector(platform))
     sent_scored_at = delivery.scored_at
     sent_score, sent_activity = delivery.score_given, delivery.activity_progress
-    grade = (
-        Grade()
-        .set_score_given(delivery.score_given)
-        .set_score_maximum(delivery.score_maximum)
-        .set_activity_progress(delivery.activity_progress)
-        .set_grading_progress(delivery.grading_progress)
-        .set_timestamp(delivery.scored_at.isoformat())
-        .set_user_id(delivery.enrollment.person.sub)
+    result = sender.send(
+        platform=deployment.platform,
+        scopes=(context.ags_scopes or "").split(),
+        lineitem_url=link.lineitem_url,
+        score=ags.Score(
+            user_id=delivery.enrollment.person.sub,
+            score_given=delivery.score_given,
+            score_maximum=delivery.score_maximum,
+            activity_progress=delivery.activity_progress,
+            grading_progress=delivery.grading_progress,
+            timestamp=delivery.scored_at,
+            submitted_at=delivery.completed_at,
+        ),
     )
-    if delivery.completed_at:
-        submitted = delivery.completed_at.isoformat()
-        # Without the completion time, Canvas marks work after a due date late
-        # (canvas-lms#1799).
-        grade.set_extra_claims({
-            "submission": {"submittedAt": submitted},
-            "https://canvas.instructure.com/lti/submission": {"submitted_at": submitted},
-        })
-    try:
-        grades_service(
-            connector, scopes=(context.ags_scopes or "").split(), lineitem_url=link.lineitem_url
-        ).put_grade(grade)
-    except (LtiServiceException, LtiException, RequestException) as exc:
+    if not result.is_accepted:
         delivery.attempts += 1
         backoff = min(BACKOFF_FIRST * 2 ** (delivery.attempts - 1), BACKOFF_MAX)
         delivery.next_attempt_at = utc_now() + timedelta(seconds=backoff)
-        delivery.last_error = _describe(exc)
+        delivery.last_error = result.describe()
         log.warning("grade delivery %s failed (attempt %s): %s",
                     delivery.id, delivery.attempts, delivery.last_error)
         db.session.commit()
@@ -180,15 +168,18 @@ def _send(delivery: GradeDelivery, connectors: dict) -> bool:
     return True
 
 
-def _describe(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if response is not None:
-        return f"HTTP {response.status_code}"
-    return type(exc).__name__
-
-
-_last_sweep = 0.0  # per process: only a throttle, nothing another worker needs
 SWEEP_EVERY = 30  # seconds
+SWEEP_STATE = "grade_sweep"  # app.extensions key
+
+
+@dataclass
+class SweepThrottle:
+    """Per app and process: only a throttle, nothing another worker needs."""
+
+    last_run: float | None = None
+
+    def is_due(self, now: float) -> bool:
+        return self.last_run is None or now - self.last_run >= SWEEP_EVERY
 
 
 def init_app(app: Flask) -> None:
@@ -197,15 +188,13 @@ def init_app(app: Flask) -> None:
     So scores left by an LMS outage go out as soon as anyone uses the tool;
     `flask grades deliver` from cron covers quiet hours.
     """
+    throttle = app.extensions.setdefault(SWEEP_STATE, SweepThrottle())
 
     @app.after_request
     def _sweep(response):
-        global _last_sweep
-        from flask import g
-
         now = time.monotonic()
-        if g.get("launch") is not None and now - _last_sweep >= SWEEP_EVERY:
-            _last_sweep = now
+        if g.get("launch") is not None and throttle.is_due(now):
+            throttle.last_run = now
             deliver_after_response(response, app)
         return response
 

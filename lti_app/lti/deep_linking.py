@@ -16,6 +16,7 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
+from .claims import DEPLOYMENT_ID, DL_DATA, DL_SETTINGS
 from .launch import ToolMessageLaunch
 from .launch_store import SharedLaunchDataStorage
 from .tool_config import DatabaseToolConf
@@ -36,9 +37,9 @@ class ShortLivedDeepLink(DeepLink):
     def get_message_jwt(self, resources):
         message = super().get_message_jwt(resources)
         message["exp"] = int(time.time()) + RESPONSE_LIFETIME
-        if message.get("https://purl.imsglobal.org/spec/lti-dl/claim/data") is None:
+        if message.get(DL_DATA) is None:
             # Only echo `data` when the platform sent it.
-            del message["https://purl.imsglobal.org/spec/lti-dl/claim/data"]
+            del message[DL_DATA]
         return message
 
 
@@ -48,10 +49,10 @@ def deep_link_response(launch_id: str, items: list[ContentItem]) -> tuple[str, s
         launch_id, FlaskRequest(), DatabaseToolConf(), launch_data_storage=SharedLaunchDataStorage()
     )
     claims = launch.get_launch_data()
-    settings = claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]
+    settings = claims[DL_SETTINGS]
     deep_link = ShortLivedDeepLink(
         launch._registration,
-        claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"],
+        claims[DEPLOYMENT_ID],
         settings,
     )
     resources = [_resource(item) for item in items]

@@ -8,17 +8,10 @@ from flask import (
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db, limiter
-from ..people import service as people
 from ..origins import origin_of
-from ..platforms import service as platforms
-from . import bp, canvas_config, keys, registration
-from .context import LaunchContext, save_launch_context
-from .exceptions import LaunchRefused
-from .launch import PlatformStorageCheckNeeded, ToolMessageLaunch, ToolOIDCLogin
-from .launch_store import SharedLaunchDataStorage
+from . import bp, canvas_config, keys, launch_flow, registration
+from .login import ToolOIDCLogin
 from .tool_config import DatabaseToolConf
-
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,39 +38,18 @@ def login():
 @bp.post("/launch")
 @csrf.exempt  # the id_token's signature, state and nonce protect this POST
 def launch():
-    lifetime = current_app.config["LTI_LAUNCH_LIFETIME"]
-    message_launch = ToolMessageLaunch(
-        FlaskRequest(), DatabaseToolConf(), launch_data_storage=SharedLaunchDataStorage(lifetime)
-    )
-    message_launch.set_launch_data_lifetime(lifetime)
-    try:
-        message_launch.validate()
-    except PlatformStorageCheckNeeded as check:
-        return _platform_storage_check(check.state_params)
-    except LaunchRefused as refused:
-        if refused.reason != "state_not_bound":
-            raise
-        # Moodle offers no platform storage: a new window is the way out.
-        db.session.rollback()
-        url = new_window_url(message_launch.state_params or {})
-        return render_template("lti/new_window.html", new_window_url=url), 401
-    claims = message_launch.get_launch_data()
-    records = people.record_launch(
-        platform=message_launch.platform, deployment=message_launch.deployment, claims=claims
-    )
-    message_launch.consume_state()
-    if message_launch.is_deep_link_launch():
-        # Only the deep-linking response needs pylti1p3's copy of the claims.
-        message_launch.save_launch_data()
-    context = _launch_context(message_launch.get_launch_id(), records, claims)
-    if context.return_url:  # the LMS's own domain frames us (Canvas: per customer)
-        platforms.add_frame_origin(message_launch.platform, origin_of(context.return_url))
-    ltik = save_launch_context(context)
-    db.session.commit()
-    current_app.logger.info(
-        "launch person=%s context=%s role=%s", context.person_id, context.context_id, context.role
-    )
-    return redirect(url_for(_landing_endpoint(context), ltik=ltik), code=303)
+    outcome = launch_flow.run_launch(request=FlaskRequest())
+    if isinstance(outcome, launch_flow.StorageCheckNeeded):
+        return render_template(
+            "lti/launch_storage.html", id_token=request.form.get("id_token", ""),
+            state=request.form.get("state", ""), storage_target=outcome.storage_target,
+            storage_origin=outcome.storage_origin, new_window_url=outcome.new_window_url,
+        )
+    if isinstance(outcome, launch_flow.NewWindowNeeded):
+        return render_template(
+            "lti/new_window.html", new_window_url=outcome.new_window_url
+        ), 401
+    return redirect(url_for(outcome.endpoint, ltik=outcome.ltik), code=303)
 
 
 @bp.get("/jwks")
@@ -98,56 +70,6 @@ def _allow_framing_by(*urls: str) -> None:
     """
     extra = g.setdefault("extra_frame_origins", set())
     extra.update(origin for origin in map(origin_of, urls) if origin)
-
-
-def _platform_storage_check(state_params: dict):
-    """No state cookie came back: read the state from the platform's storage."""
-    db.session.rollback()  # nothing of this launch is kept yet
-    return render_template(
-        "lti/launch_storage.html", id_token=request.form.get("id_token", ""),
-        state=request.form.get("state", ""), storage_target=state_params["storage_target"],
-        storage_origin=state_params["storage_origin"],
-        new_window_url=new_window_url(state_params),
-    )
-
-
-def new_window_url(state_params: dict) -> str:
-    """Start the login again in a top-level window, where cookies are first-party."""
-    return url_for("lti.login", **state_params.get("login", {}))
-
-
-def _launch_context(launch_id: str, records: people.LaunchRecords, claims) -> LaunchContext:
-    presentation = claims.get(CLAIM + "launch_presentation") or {}
-    link = records.resource_link
-    return LaunchContext(
-        launch_id=launch_id,
-        platform_id=records.person.platform_id,
-        deployment_id=records.context.deployment_id,
-        person_id=records.person.id,
-        context_id=records.context.id,
-        resource_link_id=link.id if link else None,
-        enrollment_id=records.enrollment.id,
-        role=records.enrollment.role,
-        is_admin=records.is_admin,
-        person_name=records.person.display_name,
-        context_title=records.context.title or "",
-        locale=records.person.locale,
-        message_type=claims[CLAIM + "message_type"],
-        return_url=_safe_url(presentation.get("return_url")),
-    )
-
-
-def _safe_url(url) -> str | None:
-    """Only http(s) links back to the LMS (never javascript: or data:)."""
-    if isinstance(url, str) and origin_of(url):
-        return url[:2000]
-    return None
-
-
-def _landing_endpoint(context: LaunchContext) -> str:
-    if context.message_type == "LtiDeepLinkingRequest":
-        return "learning.choose_content"
-    return "trainer.dashboard" if context.is_trainer else "learning.home"
 
 
 # -- LTI Dynamic Registration and the Canvas developer key ---------------------------

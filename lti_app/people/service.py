@@ -11,14 +11,11 @@ from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..lti.claims import LaunchClaims, PersonClaims
 from ..platforms.models import Deployment, Platform
 from ..timeutil import utc_now
 from . import roles as lti_roles
 from .models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
-
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
 @dataclass(frozen=True)
@@ -31,42 +28,39 @@ class LaunchRecords:
 
 
 def record_launch(
-    *, platform: Platform, deployment: Deployment, claims: Mapping[str, Any]
+    *, platform: Platform, deployment: Deployment, claims: LaunchClaims
 ) -> LaunchRecords:
     """Write who launched from where; flushes, the caller commits."""
     now = utc_now()
-    person = upsert_person(platform=platform, sub=str(claims["sub"]), claims=claims)
+    person = upsert_person(platform=platform, claims=claims.person)
     person.last_seen_at = now
-    context_claim = claims.get(CLAIM + "context") or {}
     # A launch without a context (e.g. from an admin page) still needs a home:
     # one per deployment, keyed by the deployment id.
-    lms_context_id = str(context_claim.get("id") or f"deployment:{deployment.deployment_id}")
+    lms_context_id = claims.context_id or f"deployment:{deployment.deployment_id}"
     context = upsert_context(deployment=deployment, lms_context_id=lms_context_id)
-    context.title = _text(context_claim.get("title"), 500) or context.title
-    context.label = _text(context_claim.get("label"), 200) or context.label
-    nrps = claims.get(NRPS_CLAIM) or {}
-    ags = claims.get(AGS_CLAIM) or {}
-    context.memberships_url = nrps.get("context_memberships_url") or context.memberships_url
-    context.lineitems_url = ags.get("lineitems") or context.lineitems_url
-    if ags.get("scope"):
-        context.ags_scopes = " ".join(ags["scope"])
+    context.title = _fit(claims.context_title, 500) or context.title
+    context.label = _fit(claims.context_label, 200) or context.label
+    context.memberships_url = claims.memberships_url or context.memberships_url
+    context.lineitems_url = claims.lineitems_url or context.lineitems_url
+    if claims.ags_scopes:
+        context.ags_scopes = " ".join(claims.ags_scopes)
 
     link = None
-    link_claim = claims.get(CLAIM + "resource_link") or {}
-    if link_claim.get("id"):
-        link = upsert_resource_link(context=context, lms_resource_link_id=str(link_claim["id"]))
-        link.title = _text(link_claim.get("title"), 500) or link.title
-        if ags.get("lineitem"):
-            link.lineitem_url = ags["lineitem"]
+    if claims.resource_link_id:
+        link = upsert_resource_link(context=context,
+                                    lms_resource_link_id=claims.resource_link_id)
+        link.title = _fit(claims.resource_link_title, 500) or link.title
+        if claims.lineitem_url:
+            link.lineitem_url = claims.lineitem_url
         if link.course_slug is None:
             # Custom parameters (course=..., module=...), set by an admin or by
             # our own deep-linking response, bind the link on its first launch;
             # learning checks the slugs against the content before using them.
-            custom = claims.get(CLAIM + "custom") or {}
-            link.course_slug = _text(custom.get("course"), 100)
-            link.module_slug = _text(custom.get("module"), 100) if link.course_slug else None
+            link.course_slug = _fit(_stripped(claims.custom.get("course")), 100)
+            link.module_slug = (_fit(_stripped(claims.custom.get("module")), 100)
+                                if link.course_slug else None)
 
-    roles = [r for r in claims.get(CLAIM + "roles") or [] if isinstance(r, str)]
+    roles = list(claims.roles)
     enrollment = upsert_enrollment(person=person, context=context)
     enrollment.role = lti_roles.course_role(roles)
     enrollment.lti_roles = " ".join(roles)[:2000]
@@ -76,15 +70,14 @@ def record_launch(
     return LaunchRecords(person, context, link, enrollment, lti_roles.is_admin(roles))
 
 
-def upsert_person(*, platform: Platform, sub: str, claims: Mapping[str, Any]) -> Person:
-    person = _get_or_create(Person, platform_id=platform.id, sub=sub)
+def upsert_person(*, platform: Platform, claims: PersonClaims) -> Person:
+    person = _get_or_create(Person, platform_id=platform.id, sub=claims.sub)
     # Privacy settings may strip name and email; keep what we had then.
-    person.name = _text(claims.get("name"), 300) or person.name
-    person.given_name = _text(claims.get("given_name"), 200) or person.given_name
-    person.family_name = _text(claims.get("family_name"), 200) or person.family_name
-    person.email = _text(claims.get("email"), 320) or person.email
-    presentation = claims.get(CLAIM + "launch_presentation") or {}
-    person.locale = _text(presentation.get("locale"), 20) or person.locale
+    person.name = _fit(claims.name, 300) or person.name
+    person.given_name = _fit(claims.given_name, 200) or person.given_name
+    person.family_name = _fit(claims.family_name, 200) or person.family_name
+    person.email = _fit(claims.email, 320) or person.email
+    person.locale = _fit(claims.locale, 20) or person.locale
     return person
 
 
@@ -122,10 +115,13 @@ def _get_or_create(model, defaults: Mapping[str, Any] | None = None, **keys):
         return db.session.scalar(query)
 
 
-def _text(value: Any, limit: int) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return value.strip()[:limit] or None
+def _fit(value: str | None, limit: int) -> str | None:
+    """A claim's text cut to its column (the claims come stripped, or None)."""
+    return value[:limit] if value else None
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
 
 
 def trainer_name_of_context(context_id: int) -> str | None:

@@ -24,7 +24,7 @@ from ..learning.content import catalog
 from ..people.models import Context, Enrollment, Person
 from ..platforms.models import Deployment, Platform
 from ..shadowing import service as shadowing
-from .nrps import Member
+from ..lti.nrps import Member
 from .roster import store_members
 
 

@@ -1,6 +1,6 @@
 """The course roster from the LMS, kept as Person and Enrollment rows.
 
-The members (fetched by `nrps.py`) become enrolments with has_launched False,
+The members (fetched by `lti/nrps.py`) become enrolments with has_launched False,
 so the dashboard lists learners who never opened the tool. A refresh only adds
 and updates: a member missing from the LMS's answer keeps their row and
 progress, and a failed fetch changes nothing but the note of the failure.
@@ -21,7 +21,7 @@ from ..people.roles import course_role
 from ..platforms.models import Platform
 from ..timeutil import utc_now
 from .models import RosterSync
-from .nrps import FetchedRoster, Member, RosterUnavailable, fetch_members
+from ..lti.nrps import FetchedRoster, Member, RosterUnavailable, fetch_members
 
 _CHUNK = 500  # ids per IN (...): far below every database's parameter limit
 

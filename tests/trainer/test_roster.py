@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from lti_app.extensions import db
 from lti_app.people.models import Enrollment, Person
-from lti_app.trainer import nrps
+from lti_app.lti import nrps
 from lti_app.trainer.models import RosterSync
 from tests.db_snapshot import snapshot
 from tests.learning.helpers import form_tokens

@@ -1,5 +1,7 @@
 """Fetch an LMS course's members with LTI Names and Role Provisioning Services 2.0.
 
+Plain `Member`s out; trainer/roster.py stores them.
+
 pylti1p3's NamesRolesProvisioningService is not used for the pages: its
 ServiceConnector lowercases the whole `Link` header before reading the next
 page's URL, which breaks case-sensitive page tokens (Canvas), and it follows
@@ -18,10 +20,10 @@ import requests
 from pylti1p3.exception import LtiServiceException
 
 from ..domain import DomainError
-from ..lti.services import TimeoutSession, service_connector
 from ..platforms.models import Platform
+from .claims import NRPS_SCOPE
+from .services import TimeoutSession, service_connector
 
-NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MEMBERSHIPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 PAGE_SIZE = 100
 PAGE_CAP = 50  # 5,000 members; a larger course gets a partial roster and a note
