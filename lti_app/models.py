@@ -1,4 +1,8 @@
-"""Import every feature's models so that Alembic and create_all see all tables."""
+"""Import every feature's models so that Alembic and create_all see all tables.
+
+The demo LMS's models are on their own metadata (not the tool's schema); they
+are imported so that every mapper is configured.
+"""
 
 from .demo_lms.models import DemoLineItem, DemoLink, DemoResult, DemoScore  # noqa: F401
 from .learning.models import GradeDelivery, ModuleProgress, QuizAttempt  # noqa: F401

@@ -1,21 +1,53 @@
 """The demo LMS's own tables: its links, gradebook columns and the scores received.
 
 These stand in for Moodle's or Canvas's course pages and gradebook; the tool
-never reads them (it talks to them over LTI only).
+never reads them (it talks to them over LTI only). They are not part of the
+tool's schema: they live on their own metadata, which the migrations ignore,
+and are created where the demo runs, on its first request (`ensure_tables`).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask import Flask
+from sqlalchemy import ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import NAMING_CONVENTION, db
 from ..timeutil import UtcDateTime, utc_now
 
+log = logging.getLogger(__name__)
 
-class DemoLink(db.Model):
+
+class DemoBase(DeclarativeBase):
+    """Not db.Model: db.metadata (create_all, Alembic) stays the tool's own.
+
+    db.session still reads and writes these models, on the same engine.
+    """
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def ensure_tables(app: Flask) -> None:
+    """Create the demo tables if missing; once per app (process), before its first use.
+
+    Several workers may start on an empty database at once: CREATE TABLE of the
+    loser fails, and the second pass then finds every table (checkfirst).
+    """
+    if app.extensions.get("demo_lms_tables"):
+        return
+    try:
+        DemoBase.metadata.create_all(db.engine, checkfirst=True)
+    except DBAPIError:
+        log.info("demo tables: another worker created them meanwhile; checking again")
+        DemoBase.metadata.create_all(db.engine, checkfirst=True)
+    app.extensions["demo_lms_tables"] = True
+
+
+class DemoLink(DemoBase):
     """A placement of the tool in the demo course (an LTI resource link)."""
 
     __tablename__ = "demo_links"
@@ -38,7 +70,7 @@ class DemoLink(db.Model):
         return f"<DemoLink {self.id} {self.title!r}>"
 
 
-class DemoLineItem(db.Model):
+class DemoLineItem(DemoBase):
     """A gradebook column (AGS line item), optionally tied to one link."""
 
     __tablename__ = "demo_line_items"
@@ -62,7 +94,7 @@ class DemoLineItem(db.Model):
         return f"<DemoLineItem {self.id} {self.label!r}>"
 
 
-class DemoScore(db.Model):
+class DemoScore(DemoBase):
     """Every score the tool posted, in arrival order: the log a newcomer reads."""
 
     __tablename__ = "demo_scores"
@@ -89,7 +121,7 @@ class DemoScore(db.Model):
         return f"<DemoScore {self.id} {self.user_id} {self.score_given}>"
 
 
-class DemoResult(db.Model):
+class DemoResult(DemoBase):
     """The current gradebook cell for one (line item, user): the newest accepted score."""
 
     __tablename__ = "demo_results"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,10 +40,11 @@ class Certificate(db.Model):
     verification_code: Mapped[str] = mapped_column(String(64), unique=True)
     learner_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5))
-    completed_on: Mapped[str] = mapped_column(String(10))  # ISO date
+    # None only if nothing dated counted towards it (no modules, no days).
+    completed_on: Mapped[date | None]
     trainer_name: Mapped[str | None] = mapped_column(String(200))
     # The printed facts, frozen at issue, so a PDF in the other language says the same.
-    snapshot: Mapped[str] = mapped_column(Text)
+    snapshot: Mapped[dict] = mapped_column(JSON)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     issued_by_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("persons.id", ondelete="SET NULL")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import url_for
 
 from certificates.data import CertificateData
@@ -13,14 +11,14 @@ from .models import Certificate
 
 
 def certificate_data(certificate: Certificate, language: str) -> CertificateData:
-    snapshot = json.loads(certificate.snapshot)
+    snapshot = certificate.snapshot
     return CertificateData(
         language=language,
         learner_name=certificate.learner_name,
         course_title=snapshot["course_title"][language],
         course_slug=certificate.course_slug,
         wording=snapshot["wording"][language],
-        completed_on=certificate.completed_on,
+        completed_on=certificate.completed_on.isoformat() if certificate.completed_on else "",
         modules=tuple(m[language] for m in snapshot["modules"]),
         shadow_days=tuple((d[0], d[1]) for d in snapshot["shadow_days"]),
         organisers=tuple(snapshot["organisers"]),

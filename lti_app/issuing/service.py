@@ -6,18 +6,23 @@ Services flush and never commit. Rendering happens here, once per language.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from course_content.models import Course
 
-from ..completion import CourseStatus
+from ..completion import CourseStatus, course_status
 from ..domain import DomainError
 from ..extensions import db
+from ..learning.service import progress_by_enrollment
+from ..people.models import Enrollment
+from ..people.service import learner_enrollments
+from ..shadowing.service import confirmed_day_counts
 from ..timeutil import utc_now
 from .models import Certificate, CertificatePdf
 from .pdf import render_pdf
@@ -57,8 +62,25 @@ class Verification:
     state: str  # valid | revoked | superseded
     learner_name: str
     course_slug: str
-    completed_on: str
+    completed_on: date | None
     issued_at: str
+
+
+def _is_current():
+    """Current: neither revoked nor replaced (Certificate.state == "valid")."""
+    return Certificate.revoked_at.is_(None) & Certificate.superseded_at.is_(None)
+
+
+def is_current(certificate: Certificate) -> bool:
+    return certificate.revoked_at is None and certificate.superseded_at is None
+
+
+def split_current(
+    certificates: list[Certificate],
+) -> tuple[Certificate | None, list[Certificate]]:
+    """(the current certificate, the others: revoked or replaced), order kept."""
+    current = next((c for c in certificates if is_current(c)), None)
+    return current, [c for c in certificates if not is_current(c)]
 
 
 def current_certificate(person_id: int, course_slug: str) -> Certificate | None:
@@ -66,8 +88,7 @@ def current_certificate(person_id: int, course_slug: str) -> Certificate | None:
         select(Certificate).where(
             Certificate.person_id == person_id,
             Certificate.course_slug == course_slug,
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_at.is_(None),
+            _is_current(),
         )
     )
 
@@ -80,11 +101,35 @@ def current_certificates(person_ids: list[int], course_slug: str) -> dict[int, C
         select(Certificate).where(
             Certificate.person_id.in_(person_ids),
             Certificate.course_slug == course_slug,
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_at.is_(None),
+            _is_current(),
         )
     )
     return {c.person_id: c for c in rows}
+
+
+class EligibilityRow(NamedTuple):
+    enrollment: Enrollment  # .person loaded
+    status: CourseStatus
+    certificate: Certificate | None  # the current one
+
+
+def eligibility_rows(*, context_id: int, course: Course) -> list[EligibilityRow]:
+    """Every learner of the LMS course with their standing and current
+    certificate: one query per kind of data, never one per learner."""
+    learners = learner_enrollments(context_id)
+    person_ids = [e.person_id for e in learners]
+    current = current_certificates(person_ids, course.slug)
+    progress = progress_by_enrollment([e.id for e in learners], course.slug)
+    days = confirmed_day_counts(person_ids)
+    return [
+        EligibilityRow(
+            enrollment,
+            course_status(course, progress.get(enrollment.id, {}),
+                          days.get(enrollment.person_id, 0)),
+            current.get(enrollment.person_id),
+        )
+        for enrollment in learners
+    ]
 
 
 def certificates_in_context(context_id: int) -> list[Certificate]:
@@ -117,12 +162,13 @@ def issue_certificate(
         raise NotEligible()
     name = _clean_name(learner_name)
     snapshot = build_snapshot(person_id=person_id, course=course)
+    completed_on = snapshot["completed_on"]  # ISO in the JSON snapshot
     certificate = Certificate(
         person_id=person_id, context_id=context_id, course_slug=course.slug,
         course_version=course.version, verification_code=secrets.token_urlsafe(24),
         learner_name=name, language=language if language in ("nl", "en") else "nl",
-        completed_on=snapshot["completed_on"], trainer_name=(trainer_name or "")[:200] or None,
-        snapshot=json.dumps(snapshot), issued_at=utc_now(),
+        completed_on=date.fromisoformat(completed_on) if completed_on else None,
+        trainer_name=(trainer_name or "")[:200] or None, snapshot=snapshot, issued_at=utc_now(),
         issued_by_person_id=issued_by_person_id,
     )
     db.session.add(certificate)
@@ -145,7 +191,7 @@ def pdf_for(certificate: Certificate, language: str) -> CertificatePdf:
 
 
 def revoke(*, certificate: Certificate, reason: str) -> Certificate:
-    if certificate.state != "valid":
+    if not is_current(certificate):
         raise CertificateNotValid()
     if not reason.strip():
         raise ReasonRequired()
@@ -158,7 +204,7 @@ def revoke(*, certificate: Certificate, reason: str) -> Certificate:
 def reissue(*, certificate: Certificate, learner_name: str,
             issued_by_person_id: int | None) -> Certificate:
     """A corrected name: a new certificate and code; the old one shows as superseded."""
-    if certificate.state != "valid":
+    if not is_current(certificate):
         raise CertificateNotValid()
     new = Certificate(
         person_id=certificate.person_id, context_id=certificate.context_id,

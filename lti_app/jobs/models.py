@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..dbtypes import checked_enum
 from ..extensions import db
 from ..timeutil import UtcDateTime, utc_now
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Job(db.Model):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Open: jobs.service.register names the kinds (no constraint to keep in step).
     kind: Mapped[str] = mapped_column(String(50))
     # Whose it is: only trainers of this LMS course see it.
     context_id: Mapped[int | None] = mapped_column(
         ForeignKey("contexts.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # running, done, failed
+    status: Mapped[JobStatus] = mapped_column(
+        checked_enum(JobStatus, name="status"), default=JobStatus.QUEUED
+    )
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     result: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import checked_enum
 from ..extensions import db
 from ..people.models import Enrollment, ResourceLink
 from ..timeutil import UtcDateTime, utc_now
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # to send (again, after a failure: see next_attempt_at)
+    DELIVERED = "delivered"
+
+
+class ActivityProgress(StrEnum):
+    """AGS 2.0 activityProgress."""
+
+    INITIALIZED = "Initialized"
+    STARTED = "Started"
+    IN_PROGRESS = "InProgress"
+    SUBMITTED = "Submitted"
+    COMPLETED = "Completed"
+
+
+class GradingProgress(StrEnum):
+    """AGS 2.0 gradingProgress."""
+
+    FULLY_GRADED = "FullyGraded"
+    PENDING = "Pending"
+    PENDING_MANUAL = "PendingManual"
+    FAILED = "Failed"
+    NOT_READY = "NotReady"
 
 
 class ModuleProgress(db.Model):
@@ -76,7 +103,11 @@ class GradeDelivery(db.Model):
     """
 
     __tablename__ = "grade_deliveries"
-    __table_args__ = (UniqueConstraint("resource_link_id", "enrollment_id"),)
+    __table_args__ = (
+        UniqueConstraint("resource_link_id", "enrollment_id"),
+        # The queue: pending rows whose next attempt is due, oldest first.
+        Index("ix_grade_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_link_id: Mapped[int] = mapped_column(
@@ -87,18 +118,27 @@ class GradeDelivery(db.Model):
     )
     score_given: Mapped[float]
     score_maximum: Mapped[float]
-    activity_progress: Mapped[str] = mapped_column(String(20))
-    grading_progress: Mapped[str] = mapped_column(String(20))
+    activity_progress: Mapped[ActivityProgress] = mapped_column(
+        checked_enum(ActivityProgress, name="activity_progress")
+    )
+    grading_progress: Mapped[GradingProgress] = mapped_column(
+        checked_enum(GradingProgress, name="grading_progress")
+    )
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     scored_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        checked_enum(DeliveryStatus, name="status"), default=DeliveryStatus.PENDING,
+        index=True,
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # What the LMS last accepted, to skip unchanged scores.
     delivered_score: Mapped[float | None]
-    delivered_activity: Mapped[str | None] = mapped_column(String(20))
+    delivered_activity: Mapped[ActivityProgress | None] = mapped_column(
+        checked_enum(ActivityProgress, name="delivered_activity")
+    )
 
     resource_link: Mapped[ResourceLink] = relationship()
     enrollment: Mapped[Enrollment] = relationship()

@@ -51,6 +51,21 @@ def get_metadata():
     return target_db.metadata
 
 
+def _demo_tables():
+    # The demo LMS's tables are not the tool's schema: they are created where
+    # the demo runs (lti_app.demo_lms.models.ensure_tables), so autogenerate
+    # must neither drop them from a developer's database nor add them.
+    from lti_app.demo_lms.models import DemoBase
+
+    return set(DemoBase.metadata.tables)
+
+
+def include_name(name, type_, parent_names):
+    if type_ == "table":
+        return name not in _demo_tables()
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -65,7 +80,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -93,6 +109,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import checked_enum
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from ..timeutil import UtcDateTime, utc_now
 
-ROLE_LEARNER = "learner"
-ROLE_TRAINER = "trainer"
-ROLE_ADMIN = "admin"
+
+class Role(StrEnum):
+    """The tool's own role in an LMS course (people.roles maps the LTI roles)."""
+
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+ROLE_LEARNER = Role.LEARNER
+ROLE_TRAINER = Role.TRAINER
+ROLE_ADMIN = Role.ADMIN
 
 
 class Person(db.Model):
@@ -107,7 +118,7 @@ class Enrollment(db.Model):
     context_id: Mapped[int] = mapped_column(
         ForeignKey("contexts.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(checked_enum(Role, name="role"))
     lti_roles: Mapped[str | None] = mapped_column(String(2000))
     # Launched the tool at least once (else known only from the roster).
     has_launched: Mapped[bool] = mapped_column(default=False)

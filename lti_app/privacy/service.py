@@ -4,7 +4,6 @@ valid certificate's public verification needs (name, course, date, code).
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -111,7 +110,7 @@ def erase_person(person_id: int) -> dict[str, int]:
             db.session.delete(certificate)
             continue
         kept += 1
-        certificate.snapshot = json.dumps(_minimal_snapshot(certificate.snapshot))
+        certificate.snapshot = _minimal_snapshot(certificate.snapshot)
         certificate.revoked_reason = None
         _delete(CertificatePdf, CertificatePdf.certificate_id == certificate.id)
     counts["certificates_kept_for_verification"] = kept
@@ -128,9 +127,9 @@ def inactive_people(days: int) -> list[int]:
         select(Person.id).where(Person.last_seen_at < cutoff, ~Person.sub.like("erased-%"))))
 
 
-def _minimal_snapshot(snapshot: str) -> dict:
-    data = json.loads(snapshot)
-    return {"course_title": data.get("course_title"), "completed_on": data.get("completed_on")}
+def _minimal_snapshot(snapshot: dict) -> dict:
+    return {"course_title": snapshot.get("course_title"),
+            "completed_on": snapshot.get("completed_on")}
 
 
 def _rows(model, column, ids):

@@ -3,18 +3,46 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import checked_enum
 from ..extensions import db
 from ..people.models import Context, Person
 from ..timeutil import UtcDateTime, utc_now
 
-PLANNED = "planned"  # a draft: the learner may still edit it
-SUBMITTED = "submitted"  # waiting for the host (or a trainer) to confirm
-CONFIRMED = "confirmed"
-DECLINED = "declined"
+
+class DayStatus(StrEnum):
+    PLANNED = "planned"  # a draft: the learner may still edit it
+    SUBMITTED = "submitted"  # waiting for the host (or a trainer) to confirm
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+PLANNED = DayStatus.PLANNED
+SUBMITTED = DayStatus.SUBMITTED
+CONFIRMED = DayStatus.CONFIRMED
+DECLINED = DayStatus.DECLINED
+
+
+class ActorKind(StrEnum):
+    """Who acted on a day (decided_by takes host or trainer only)."""
+
+    LEARNER = "learner"
+    HOST = "host"
+    TRAINER = "trainer"
+
+
+class DayAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    SUBMITTED = "submitted"
+    NEW_LINK = "new_link"  # submitted again: a new host link and code
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    REOPENED = "reopened"  # a declined day edited again
 
 
 class ShadowDay(db.Model):
@@ -22,7 +50,11 @@ class ShadowDay(db.Model):
     when they follow the course in two LMS courses."""
 
     __tablename__ = "shadow_days"
-    __table_args__ = (UniqueConstraint("person_id", "day", "host_key"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "day", "host_key"),
+        # Confirmed days per person: certificates, dashboards, completion.
+        Index("ix_shadow_days_person_id_status", "person_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(
@@ -43,8 +75,12 @@ class ShadowDay(db.Model):
     learning_goals: Mapped[str | None] = mapped_column(Text)
     activities: Mapped[str | None] = mapped_column(Text)
     reflection: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=PLANNED, index=True)
-    decided_by: Mapped[str | None] = mapped_column(String(20))  # host | trainer
+    status: Mapped[DayStatus] = mapped_column(
+        checked_enum(DayStatus, name="status"), default=PLANNED, index=True
+    )
+    decided_by: Mapped[ActorKind | None] = mapped_column(
+        checked_enum(ActorKind, name="decided_by")
+    )  # host | trainer
     decided_by_name: Mapped[str | None] = mapped_column(String(200))
     decision_comment: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -71,7 +107,7 @@ class ShadowDay(db.Model):
 
 
 class ShadowDayEvent(db.Model):
-    """Who did what, when: created, updated, submitted, confirmed, declined, reopened."""
+    """Who did what, when (DayAction)."""
 
     __tablename__ = "shadow_day_events"
 
@@ -79,8 +115,8 @@ class ShadowDayEvent(db.Model):
     shadow_day_id: Mapped[int] = mapped_column(
         ForeignKey("shadow_days.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[str] = mapped_column(String(20))
-    actor_kind: Mapped[str] = mapped_column(String(20))  # learner | host | trainer
+    action: Mapped[DayAction] = mapped_column(checked_enum(DayAction, name="action"))
+    actor_kind: Mapped[ActorKind] = mapped_column(checked_enum(ActorKind, name="actor_kind"))
     actor_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("persons.id", ondelete="SET NULL")
     )

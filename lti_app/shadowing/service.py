@@ -241,18 +241,6 @@ def decide(*, day: ShadowDay, is_confirmed: bool, by: str, by_name: str | None,
     return day
 
 
-def reopen(*, day: ShadowDay, by_person_id: int, by_name: str | None, comment: str | None):
-    """A trainer undoes a decision; the learner may edit and submit again."""
-    if day.status not in (CONFIRMED, DECLINED):
-        raise ShadowDayLocked()
-    day.status = PLANNED
-    day.decided_by = day.decided_by_name = day.decision_comment = day.decided_at = None
-    day.updated_at = utc_now()
-    _record(day, "reopened", "trainer", by_person_id, by_name, comment)
-    db.session.flush()
-    return day
-
-
 # -- helpers ----------------------------------------------------------------------
 
 def _apply(day: ShadowDay, values: DayInput, existing_id: int | None = None) -> None:

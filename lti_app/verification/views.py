@@ -23,7 +23,8 @@ def verify(code: str):
         return jsonify(
             status=result.state, name=result.learner_name, course=result.course_slug,
             course_title={"nl": course.title.nl, "en": course.title.en} if course else None,
-            completed_on=result.completed_on, issued_on=result.issued_at,
+            completed_on=result.completed_on.isoformat() if result.completed_on else "",
+            issued_on=result.issued_at,
         )
     status = 200 if result else 404
     return render_template("verification/verify.html", result=result, course=course), status

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import secrets
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -201,8 +200,8 @@ def make_certificate(
         verification_code=secrets.token_urlsafe(24),
         learner_name="Learner",
         language="nl",
-        completed_on=date.today().isoformat(),
-        snapshot=json.dumps({}),
+        completed_on=date.today(),
+        snapshot={},
         issued_at=utc_now(),
         revoked_at=utc_now() if revoked else None,
         revoked_reason="Issued by mistake" if revoked else None,
