@@ -13,19 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+from .claims import (
+    DEEP_LINKING_REQUEST, LINEITEM_READONLY_SCOPE, LINEITEM_SCOPE, NRPS_SCOPE,
+    RESOURCE_LINK_REQUEST, RESULT_READONLY_SCOPE, SCORE_SCOPE, TOOL_CONFIGURATION,
+)
+
 CANVAS = "https://canvas.instructure.com/lti/"
-AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
-NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 SCOPES = (
-    AGS + "lineitem",
-    AGS + "lineitem.readonly",
-    AGS + "result.readonly",
-    AGS + "score",
-    NRPS,
+    LINEITEM_SCOPE,
+    LINEITEM_READONLY_SCOPE,
+    RESULT_READONLY_SCOPE,
+    SCORE_SCOPE,
+    NRPS_SCOPE,
 )
 CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email", "locale")
-RESOURCE_LINK, DEEP_LINKING = "LtiResourceLinkRequest", "LtiDeepLinkingRequest"
+RESOURCE_LINK, DEEP_LINKING = RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST
 TOOL_NAME, TOOL_ID = "Kennisdeling", "kennisdeling"
 # Sent in both languages (language-tagged fields, spec section 3.6) whatever
 # language the admin's browser reads: the LMS shows them to everyone.

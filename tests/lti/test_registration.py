@@ -380,7 +380,7 @@ def test_production_refuses_http_and_private_addresses(app, client, http, url, p
 def test_production_refuses_a_name_that_resolves_to_a_private_address(
         app, client, http, monkeypatch):
     app.testing = False
-    monkeypatch.setattr(registration, "resolve", lambda host, port: ["192.168.1.20"])
+    monkeypatch.setattr(registration.guard, "resolve", lambda host, port: ["192.168.1.20"])
     page = start(client, MOODLE_CONFIG_URL)
     assert page.status_code == 400 and "private network" in page.get_data(as_text=True)
     assert len(http.calls) == 0
@@ -389,7 +389,8 @@ def test_production_refuses_a_name_that_resolves_to_a_private_address(
 def test_production_registers_over_https_with_public_addresses(
         app, client, http, monkeypatch):
     app.testing = False
-    monkeypatch.setattr(registration, "resolve", lambda host, port: ["145.100.190.243"])
+    monkeypatch.setattr(registration.guard, "resolve",
+                        lambda host, port: ["145.100.190.243"])
     serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
     assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
     assert len(platforms(app)) == 1
@@ -412,7 +413,7 @@ def test_forged_state_is_refused(app, client, http, forge):
 def test_expired_state_is_refused(app, client, http, monkeypatch):
     serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
     state = state_of(start(client, MOODLE_CONFIG_URL))
-    monkeypatch.setattr(registration, "STATE_MAX_AGE", -1)
+    monkeypatch.setattr(registration.state, "STATE_MAX_AGE", -1)
     page = client.post("/lti/register", data={"state": state})
     assert page.status_code == 400 and platforms(app) == [] and sent_posts(http) == 0
 

@@ -1,0 +1,57 @@
+"""Where registration may send requests: the SSRF guard for LMS-given URLs."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from .errors import RegistrationFailed
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def check_outbound_url(url: str, *, allow_local: bool) -> None:
+    """https only (http to localhost in debug/testing), never to a private address.
+
+    Anyone can open /lti/register with any URL, and we show the answer of the
+    registration endpoint: without this check it would read internal services.
+    LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS lets an on-premises LMS register.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError as exc:
+        raise RegistrationFailed("bad_url", url=url[:200]) from exc
+    host = parts.hostname
+    if not host or parts.scheme not in ("http", "https") or parts.username:
+        raise RegistrationFailed("bad_url", url=url[:200])
+    if parts.scheme == "http" and not (allow_local and host in LOOPBACK_HOSTS):
+        raise RegistrationFailed("not_https", url=url[:200])
+    if allow_local or current_app.config.get("LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS"):
+        return
+    try:
+        addresses = resolve(host, default_port(parts))
+    except OSError as exc:
+        raise RegistrationFailed("unreachable", url=url[:200]) from exc
+    if not addresses or not all(ipaddress.ip_address(a).is_global for a in addresses):
+        raise RegistrationFailed("private_host", url=url[:200])
+
+
+def resolve(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [info[4][0].split("%")[0] for info in infos]
+
+
+def usable_url(value: object, allow_local: bool) -> bool:
+    if not isinstance(value, str) or not 0 < len(value) <= 500:
+        return False
+    parts = urlsplit(value)
+    local = allow_local and parts.hostname in LOOPBACK_HOSTS
+    return bool(parts.hostname) and (parts.scheme == "https" or local)
+
+
+def default_port(parts) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
