@@ -44,27 +44,74 @@ def make_app(database_uri: str, instance_path, **overrides):
 _APPS: list = []
 
 
+def _tables():
+    """Every table the tests write, children first: the tool's and the demo LMS's."""
+    from lti_app.demo_lms import models as demo_models
+    from lti_app.extensions import db
+
+    metadatas = [db.metadata]
+    demo_base = getattr(demo_models, "DemoBase", None)  # its own metadata, if any
+    if demo_base is not None and demo_base.metadata is not db.metadata:
+        metadatas.insert(0, demo_base.metadata)
+    return [table for metadata in metadatas for table in reversed(metadata.sorted_tables)]
+
+
 def empty_database(app) -> None:
+    from sqlalchemy import inspect
+
     from lti_app.extensions import db
 
     with app.app_context():
         db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+        existing = set(inspect(db.engine).get_table_names())
+        for table in _tables():
+            if table.name in existing:
+                db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(database_uri, tmp_path):
+@pytest.fixture(scope="session")
+def _shared_app(database_uri, tmp_path_factory):
+    """One app and one schema for the session.
+
+    Profiled: building an app (its URL map) took ~35 ms a test, and a fresh
+    instance folder meant a new demo LMS key (RSA) per test; create_all itself
+    was cheap. Tests that need their own app still call make_app.
+    """
     from lti_app.extensions import db
 
-    app = make_app(database_uri, tmp_path / "instance")
+    app = make_app(database_uri, tmp_path_factory.mktemp("instance"))
+    _APPS.remove(app)  # disposed per test by `app`, not dropped
     with app.app_context():
         db.create_all()
-    yield app
-    empty_database(app)
+    return app
+
+
+@pytest.fixture
+def app(_shared_app):
+    """The shared app, its config restored and its tables emptied after the test.
+
+    Rows are deleted, not rolled back: the tool commits through connections of
+    its own (a new signing key, cached key sets, background jobs, other
+    workers), which an outer test transaction would neither hold nor see.
+    """
+    config = dict(_shared_app.config)
+    extensions = dict(_shared_app.extensions)
+    yield _shared_app
+    empty_database(_shared_app)
+    _shared_app.config.clear()
+    _shared_app.config.update(config)
+    for name in set(_shared_app.extensions) - set(extensions):
+        del _shared_app.extensions[name]  # e.g. a store made for a changed config
+    _shared_app.extensions.update(extensions)
+
+
+@pytest.fixture
+def own_app(app, database_uri, tmp_path):
+    """An app of the test's own, for tests that add routes (the shared one has served)."""
+    return make_app(database_uri, tmp_path / "own-instance")
 
 
 @pytest.fixture

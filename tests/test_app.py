@@ -74,14 +74,14 @@ def test_db_upgrade_builds_the_schema_the_models_describe(empty_database_uri):
     assert "No new upgrade operations detected" in check.stdout + check.stderr
 
 
-def test_unexpected_error_shows_a_page_not_a_trace(app, client):
-    app.config["SHOW_ERROR_PAGES_IN_TESTS"] = True
+def test_unexpected_error_shows_a_page_not_a_trace(own_app):
+    own_app.config["SHOW_ERROR_PAGES_IN_TESTS"] = True
 
-    @app.get("/boom")
+    @own_app.get("/boom")
     def boom():
         raise RuntimeError("secret internals")
 
-    response = client.get("/boom", headers={"Accept-Language": "en"})
+    response = own_app.test_client().get("/boom", headers={"Accept-Language": "en"})
     text = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Something went wrong" in text and "secret internals" not in text
