@@ -61,7 +61,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 def _register_blueprints(app: Flask) -> None:
     from . import health, i18n
-    from .demo_lms import bp as demo_lms_bp
     from .learning import bp as learning_bp
     from .learning.cli import content_bp, grades_bp
     from .lti import bp as lti_bp
@@ -79,6 +78,10 @@ def _register_blueprints(app: Flask) -> None:
                   shadowing_bp, trainer_bp, issuing_bp, jobs_bp, verification_bp,
                   privacy_bp]
     if app.config["DEMO_LMS_ENABLED"]:
+        # The one place product code reaches the demo LMS, and only when it is on.
+        from .demo_lms import bp as demo_lms_bp
+        from .demo_lms import cli as _demo_cli  # noqa: F401 - `flask trainer seed-demo`
+
         blueprints.append(demo_lms_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -1,18 +1,24 @@
 """The one answer to "has this learner met this course's rules?".
 
-Modules come from learning, confirmed shadowing days from shadowing; the
-learner's overview, the trainer's dashboard and certificate issuing all ask here.
+A pure function of what learning (module progress) and shadowing (confirmed
+days) report: it imports neither. standing.py, above both, asks them for one
+learner; the dashboards pass their batch reads in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from course_content.models import Course
 
-if TYPE_CHECKING:  # learning imports this module; at run time only duck typing
-    from .learning.models import ModuleProgress
+
+class Progress(Protocol):
+    """What completion needs of a module's progress (learning's ModuleProgress)."""
+
+    @property
+    def is_passed(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class CourseStatus:
 
 
 def course_status(
-    course: Course, progress: dict[str, "ModuleProgress"], shadow_days_confirmed: int
+    course: Course, progress: Mapping[str, Progress], shadow_days_confirmed: int
 ) -> CourseStatus:
     """Status from a learner's progress rows (by module slug) and confirmed days."""
     published = [m.slug for m in course.published_modules]
@@ -46,19 +52,4 @@ def course_status(
         modules_passed=passed,
         shadow_days_required=course.shadow_days_required,
         shadow_days_confirmed=min(shadow_days_confirmed, course.shadow_days_required),
-    )
-
-
-def confirmed_shadow_days(person_id: int) -> int:
-    """Confirmed shadowing days of a person, each date once, whatever the course."""
-    from .shadowing.service import confirmed_day_count
-
-    return confirmed_day_count(person_id)
-
-
-def status_for(*, enrollment_id: int, person_id: int, course: Course) -> CourseStatus:
-    from .learning.service import progress_by_module
-
-    return course_status(
-        course, progress_by_module(enrollment_id, course.slug), confirmed_shadow_days(person_id)
     )

@@ -40,6 +40,9 @@ DEFAULTS: dict[str, object] = {
     # None: on when Flask runs in debug mode (the README's first command).
     "DEMO_LMS_ENABLED": None,
     "TOOL_TITLE": "Kennisdeling",
+    # Where the tool is reached (e.g. https://tool.example.org): certificates
+    # made outside a request (CLI, jobs) print their verification URL under it.
+    "TOOL_BASE_URL": None,
     # Optional Redis for the one-time values and launch sessions (else the database).
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "kd:",

@@ -15,17 +15,17 @@ from sqlalchemy import select
 
 from course_content.models import Course, CourseModule
 
-from ..completion import status_for
-from ..demo_lms import demo_data
 from ..extensions import db
 from ..issuing import service as issuing
+from ..launch_scope import catalog
 from ..learning import service as learning
-from ..learning.content import catalog
 from ..people.models import Context, Enrollment, Person
 from ..platforms.models import Deployment, Platform
 from ..shadowing import service as shadowing
 from ..lti.nrps import Member
-from .roster import store_members
+from ..standing import status_for
+from ..trainer.roster import store_members
+from . import demo_data
 
 
 class DemoCourseMissing(Exception):

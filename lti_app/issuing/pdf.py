@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
 
 from certificates.data import CertificateData
 from certificates.render import render_certificate_pdf
@@ -30,7 +32,15 @@ def certificate_data(certificate: Certificate, language: str) -> CertificateData
 
 
 def verification_url(code: str) -> str:
-    return url_for("verification.verify", code=code, _external=True)
+    """The public verification page: from the request, else from TOOL_BASE_URL
+    (the CLI and background jobs have no request to take the host from)."""
+    if has_request_context():
+        return url_for("verification.verify", code=code, _external=True)
+    base = urlsplit(current_app.config.get("TOOL_BASE_URL") or "http://localhost")
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build("verification.verify", {"code": code}, force_external=True)
 
 
 def render_pdf(certificate: Certificate, language: str) -> bytes:

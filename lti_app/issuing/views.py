@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..completion import status_for
+from .. import standing
 from ..extensions import db
 from ..forms import render_form
 from ..i18n import LANGUAGES, current_language
@@ -22,7 +22,7 @@ def my_certificate():
     launch = current_launch()
     course = course_of_launch(launch) or abort(404)
     certificate = service.current_certificate(launch.person_id, course.slug)
-    status = status_for(enrollment_id=launch.enrollment_id, person_id=launch.person_id,
+    status = standing.status_for(enrollment_id=launch.enrollment_id, person_id=launch.person_id,
                         course=course)
     form = IssueForm(learner_name=launch.person_name, language=current_language())
     if certificate is None and form.validate_on_submit():

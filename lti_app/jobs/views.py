@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, url_for
 
-from ..lti.context import current_launch, launch_required
+from ..launch_scope import trainer_required
+from ..lti.context import current_launch
 from .service import job_in_context
 
 bp = Blueprint("jobs", __name__, url_prefix="/trainer/jobs", template_folder="templates")
-TRAINERS = {"trainer", "admin"}
 
 
 @bp.get("/<int:job_id>")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def show(job_id: int):
     job = job_in_context(current_launch().context_id, job_id) or abort(404)
     return render_template("jobs/show.html", job=job)
 
 
 @bp.get("/<int:job_id>.json")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def status(job_id: int):
     job = job_in_context(current_launch().context_id, job_id) or abort(404)
     return jsonify(
@@ -29,7 +29,7 @@ def status(job_id: int):
 
 
 @bp.get("/<int:job_id>/download")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def download(job_id: int):
     job = job_in_context(current_launch().context_id, job_id) or abort(404)
     if job.status != "done" or job.result is None:

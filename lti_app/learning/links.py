@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..extensions import db
-from ..lti.context import LaunchContext
+from ..launch_scope import catalog, current_link
 from ..people.models import ResourceLink
-from .content import catalog
+
+__all__ = ["LinkTarget", "current_link", "links_to_grade", "link_targets"]
 
 
 @dataclass(frozen=True)
@@ -21,24 +21,12 @@ class LinkTarget:
     module_slug: str | None
 
 
-def current_link(launch: LaunchContext) -> ResourceLink | None:
-    """The launch's resource link, only within the launch's own LMS course."""
-    if launch.resource_link_id is None:
-        return None
-    return db.session.scalar(
-        select(ResourceLink).where(
-            ResourceLink.id == launch.resource_link_id,
-            ResourceLink.context_id == launch.context_id,
-        )
-    )
-
-
-def links_to_grade(launch: LaunchContext, course_slug: str) -> list[ResourceLink]:
+def links_to_grade(context_id: int, course_slug: str) -> list[ResourceLink]:
     """Links of this LMS course bound to the course (or one of its modules)."""
     return list(
         db.session.scalars(
             select(ResourceLink).where(
-                ResourceLink.context_id == launch.context_id,
+                ResourceLink.context_id == context_id,
                 ResourceLink.course_slug == course_slug,
                 ResourceLink.lineitem_url.is_not(None),
             )
@@ -46,9 +34,8 @@ def links_to_grade(launch: LaunchContext, course_slug: str) -> list[ResourceLink
     )
 
 
-def link_targets() -> list[LinkTarget]:
-    """Every course, then each of its published modules, in the user's language."""
-    lang = str(get_locale() or "nl")
+def link_targets(lang: str) -> list[LinkTarget]:
+    """Every course, then each of its published modules, in `lang` (nl or en)."""
     targets = []
     for course in catalog().courses.values():
         title = course.title.get(lang)

@@ -13,11 +13,17 @@ from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
 
+from ..completion import CourseStatus
 from ..domain import DomainError
 from ..extensions import db
-from ..people.models import ResourceLink
+from ..people.models import Enrollment, ResourceLink
 from ..timeutil import utc_now
+from . import grades
+from .content import UnknownCourseOrModule
+from .links import links_to_grade
 from .models import ModuleProgress, QuizAttempt
+
+__all__ = ["UnknownCourseOrModule"]  # raised by bind_link, defined with the content
 
 MAX_ANSWER_IDS = 20  # per question; more is a tampered form
 
@@ -27,12 +33,6 @@ class SubmissionBelongsToSomeoneElse(DomainError):
 
     def user_message(self) -> str:
         return _("This quiz form was already used. Reload the module and try again.")
-
-
-class UnknownCourseOrModule(DomainError):
-    """A binding to a course or module that the content does not have."""
-
-    status = 422
 
 
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:
@@ -155,6 +155,22 @@ def bind_link(
     link.module_slug = module_slug or None
     db.session.flush()
     return link
+
+
+def queue_grades(
+    *, enrollment_id: int, context_id: int, course: Course, status: CourseStatus
+) -> bool:
+    """Queue the learner's scores for every graded link of this course in this
+    LMS course; True if any delivery is waiting (the view sends it later)."""
+    progress = progress_by_module(enrollment_id, course.slug)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    queued = False
+    for link in links_to_grade(context_id, course.slug):
+        delivery = grades.queue_grade(
+            link=link, enrollment=enrollment, course=course, progress=progress, status=status
+        )
+        queued = queued or delivery is not None
+    return queued
 
 
 def next_module(course: Course, progress: Mapping[str, ModuleProgress]) -> CourseModule | None:

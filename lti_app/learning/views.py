@@ -6,17 +6,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from ..completion import confirmed_shadow_days, course_status
 from ..extensions import db
+from ..forms import render_form
+from ..i18n import current_language
+from ..launch_scope import course_of_launch, current_link, trainer_required
 from ..lti.context import current_launch, launch_required
 from ..lti.deep_linking import ContentItem, deep_link_response
-from ..people.models import Enrollment
+from .. import standing
 from . import bp, grades, service
-from .content import course_or_404, find_course, module_or_404
+from .content import UnknownCourseOrModule, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers
-from .links import current_link, link_targets, links_to_grade
-
-TRAINERS = {"trainer", "admin"}
+from .links import link_targets
 
 
 @bp.get("/")
@@ -40,7 +40,9 @@ def overview():
     launch = current_launch()
     course = _course_of_link(launch)
     progress = service.progress_by_module(launch.enrollment_id, course.slug)
-    status = course_status(course, progress, confirmed_shadow_days(launch.person_id))
+    status = standing.status_for(
+        enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course
+    )
     return render_template(
         "learning/overview.html", course=course, progress=progress, status=status,
         next_module=service.next_module(course, progress),
@@ -87,7 +89,11 @@ def submit_quiz(module_slug: str):
         enrollment_id=launch.enrollment_id, course=course, module=module,
         answers=quiz_answers(module, request.form), submission_id=form.submission_id.data,
     )
-    queued = _queue_grades(launch, course)
+    queued = service.queue_grades(
+        enrollment_id=launch.enrollment_id, context_id=launch.context_id, course=course,
+        status=standing.status_for(enrollment_id=launch.enrollment_id,
+                          person_id=launch.person_id, course=course),
+    )
     db.session.commit()
     response = redirect(
         url_for("learning.quiz_result", module_slug=module.slug, attempt_id=attempt.id)
@@ -112,7 +118,7 @@ def quiz_result(module_slug: str, attempt_id: int):
 
 
 @bp.route("/link/setup", methods=["GET", "POST"])
-@launch_required(roles=TRAINERS)
+@trainer_required
 def bind_link():
     """Without deep linking or custom parameters, a trainer picks once."""
     launch = current_launch()
@@ -120,30 +126,29 @@ def bind_link():
     if link is None:
         abort(404)
     form = BindLinkForm()
-    form.target.choices = [SelectChoice(t.value, t.label) for t in link_targets()]
+    targets = link_targets(current_language())
+    form.target.choices = [SelectChoice(t.value, t.label) for t in targets]
     if form.validate_on_submit():
         course_slug, _sep, module_slug = form.target.data.partition("/")
         try:
             service.bind_link(link=link, course=find_course(course_slug), module_slug=module_slug)
-        except service.UnknownCourseOrModule:
+        except UnknownCourseOrModule:
             form.target.errors = [_("Choose one of the courses or modules listed.")]
         else:
             db.session.commit()
             flash(_("This link now opens %(title)s.", title=_target_title(form.target.data)))
             return redirect(url_for("trainer.dashboard"))
-    return render_template("learning/bind_link.html", form=form, targets=link_targets()), (
-        422 if form.errors else 200
-    )
+    return render_form("learning/bind_link.html", form, targets=targets)
 
 
 @bp.route("/content/choose", methods=["GET", "POST"])
-@launch_required(roles=TRAINERS)
+@trainer_required
 def choose_content():
     """Deep linking: the trainer picks courses or modules for the LMS to add."""
     launch = current_launch()
     if launch.message_type != "LtiDeepLinkingRequest":
         abort(400)
-    targets = link_targets()
+    targets = link_targets(current_language())
     form = ActionForm()
     chosen = [t for t in targets if t.value in request.form.getlist("target")]
     if form.validate_on_submit():
@@ -158,8 +163,8 @@ def choose_content():
             return_url, jwt = deep_link_response(launch.launch_id, items)
             return render_template("learning/deep_link_return.html", action=return_url, jwt=jwt)
         flash(_("Choose at least one course or module."), "error")
-    return render_template("learning/choose_content.html", targets=targets, form=form,
-                           chosen={t.value for t in chosen}), (422 if request.method == "POST" else 200)
+    return render_form("learning/choose_content.html", form, targets=targets,
+                       chosen={t.value for t in chosen}, invalid=request.method == "POST")
 
 
 def _custom(target) -> dict[str, str]:
@@ -170,26 +175,14 @@ def _custom(target) -> dict[str, str]:
 
 
 def _course_of_link(launch):
-    link = current_link(launch)
-    return course_or_404(link.course_slug if link else None)
-
-
-def _queue_grades(launch, course) -> bool:
-    """Queue the learner's scores for every graded link of this course here."""
-    progress = service.progress_by_module(launch.enrollment_id, course.slug)
-    status = course_status(course, progress, confirmed_shadow_days(launch.person_id))
-    enrollment = db.session.get(Enrollment, launch.enrollment_id)
-    queued = False
-    for link in links_to_grade(launch, course.slug):
-        delivery = grades.queue_grade(
-            link=link, enrollment=enrollment, course=course, progress=progress, status=status
-        )
-        queued = queued or delivery is not None
-    return queued
+    course = course_of_launch(launch)
+    if course is None:
+        raise UnknownCourseOrModule("course")
+    return course
 
 
 def _target_title(value: str) -> str:
-    for target in link_targets():
+    for target in link_targets(current_language()):
         if target.value == value:
             return target.label
     return value

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer", template_folder="templates")
 
-from . import cli, models, views  # noqa: E402,F401
+from . import models, views  # noqa: E402,F401

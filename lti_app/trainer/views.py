@@ -19,33 +19,31 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course
 
 from ..completion import course_status
 from ..extensions import db
-from ..learning.content import find_course
-from ..learning.links import current_link
+from ..i18n import current_language
+from ..issuing.service import split_current
+from ..launch_scope import trainer_course_of_launch, trainer_required
 from ..learning.service import progress_by_module
-from ..lti.context import LaunchContext, current_launch, launch_required
+from ..lti.context import current_launch, launch_required
 from ..people import service as people
 from ..shadowing import service as shadowing
 from . import bp, export, overview, queries, roster
 from .forms import RefreshRosterForm
 from .table import LearnerRow, TableQuery, build_rows, stage_counts
 
-TRAINERS = {"trainer", "admin"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def dashboard():
     launch = current_launch()
-    course = _course_of_launch(launch)
+    course = trainer_course_of_launch(launch)
     context, sync = queries.context_with_roster(launch.context_id)
     if context.memberships_url and sync is None:
         # The first visit fetches the roster once, so learners who never opened
@@ -68,7 +66,7 @@ def dashboard():
         counts=stage_counts(rows),
         table=table,
         refresh_form=RefreshRosterForm(),
-        lang=_lang(),
+        lang=current_language(),
         ltik=g.get("ltik"),
         roster_error=roster.failure_message(sync.last_error)
         if sync and sync.last_error
@@ -78,7 +76,7 @@ def dashboard():
 
 
 @bp.post("/roster/refresh")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def refresh_roster():
     launch = current_launch()
     if not RefreshRosterForm().validate_on_submit():
@@ -102,16 +100,18 @@ def refresh_roster():
 
 
 @bp.get("/learners/<int:enrollment_id>")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def learner(enrollment_id: int):
     launch = current_launch()
     enrollment = people.learner_in_context(launch.context_id, enrollment_id)
     if enrollment is None:
         abort(404)
-    course = _course_of_launch(launch)
+    course = trainer_course_of_launch(launch)
     person_id = enrollment.person_id
     progress = progress_by_module(enrollment.id, course.slug)
-    certificates = queries.certificates_of_person(person_id, course.slug)
+    current, history = split_current(
+        queries.certificates_of_person(person_id, course.slug)
+    )
     return render_template(
         "trainer/learner.html",
         course=course,
@@ -123,17 +123,17 @@ def learner(enrollment_id: int):
             course, progress, shadowing.confirmed_day_count(person_id)
         ),
         days=shadowing.days_of_person(person_id),
-        certificates=certificates,
-        current=next((c for c in certificates if c.state == "valid"), None),
-        lang=_lang(),
+        current=current,
+        history=history,
+        lang=current_language(),
     )
 
 
 @bp.get("/export.csv")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def export_csv():
     course, rows = _rows_for_export()
-    head = export.header(course, _lang())
+    head = export.header(course, current_language())
     lines = export.csv_lines(head, export.body(rows))
     return Response(
         stream_with_context(lines),
@@ -143,13 +143,13 @@ def export_csv():
 
 
 @bp.get("/export.xlsx")
-@launch_required(roles=TRAINERS)
+@trainer_required
 def export_xlsx():
     course, rows = _rows_for_export()
     data = export.xlsx_bytes(
-        export.header(course, _lang()),
+        export.header(course, current_language()),
         export.body(rows),
-        title=course.title.get(_lang()),
+        title=course.title.get(current_language()),
     )
     return Response(
         data,
@@ -167,32 +167,17 @@ def admin_overview():
     return render_template(
         "trainer/admin_overview.html",
         rows=overview.platform_overview(launch.platform_id),
-        lang=_lang(),
+        lang=current_language(),
     )
 
 
 # -- helpers ------------------------------------------------------------------------
 
 
-def _course_of_launch(launch: LaunchContext) -> Course:
-    """The course of the launch's link; without a link, the LMS course's one course."""
-    link = current_link(launch)
-    if link is not None:
-        course = find_course(link.course_slug)
-        if course is None:
-            abort(redirect(url_for("learning.bind_link")))
-        return course
-    slugs = queries.bound_course_slugs(launch.context_id)
-    courses = [course for slug in sorted(slugs) if (course := find_course(slug))]
-    if len(courses) != 1:
-        abort(Response(render_template("trainer/no_course.html", courses=courses), 409))
-    return courses[0]
-
-
 def _rows_for_export() -> tuple[Course, list[LearnerRow]]:
     """The dashboard's rows as shown: the same filter, search and order."""
     launch = current_launch()
-    course = _course_of_launch(launch)
+    course = trainer_course_of_launch(launch)
     rows = build_rows(course, queries.load_course_data(launch.context_id, course.slug))
     return course, TableQuery.from_args(request.args).apply(rows)
 
@@ -201,7 +186,3 @@ def _attachment(course: Course, extension: str) -> str:
     return (
         f'attachment; filename="{course.slug}-{date.today().isoformat()}.{extension}"'
     )
-
-
-def _lang() -> str:
-    return str(get_locale() or "nl")

@@ -263,3 +263,30 @@ def test_without_a_link_the_lms_courses_one_course_is_shown(app, client, seed):
     assert "Links in this LMS course open different courses" in page.get_data(
         as_text=True
     )
+
+
+def test_without_a_link_the_certificates_page_uses_the_same_course(app, client, seed):
+    """Regression: /trainer/ fell back to the LMS course's one bound course but
+    /trainer/certificates answered 404 for the same launch."""
+    from tests.trainer.factories import make_context
+
+    one = seed(None, lambda _none: make_context(title="One course"))
+    ltik = _launch_without_link(app, one)
+    assert client.get(f"/trainer/?ltik={ltik}").status_code == 200
+    page = client.get(f"/trainer/certificates?ltik={ltik}")
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    assert "Library Basics" in page.get_data(as_text=True)
+
+
+def test_an_admin_counts_as_the_courses_trainer(app):
+    """Regression: trainer_name_of_context looked at role "trainer" only, so an
+    admin who taught the LMS course was never printed on its certificates."""
+    from lti_app.people.service import trainer_name_of_context
+    from tests.trainer.factories import make_context
+
+    with app.app_context():
+        context = make_context(title="Admin teaches")
+        make_learner(context=context, given_name="Lotte")
+        make_learner(context=context, role="admin", given_name="Ada", family_name="Admin")
+        db.session.commit()
+        assert trainer_name_of_context(context.id) == "Ada Admin"
