@@ -47,9 +47,19 @@ def course_status(
     """Status from a learner's progress rows (by module slug) and confirmed days."""
     published = [m.slug for m in course.published_modules]
     passed = sum(1 for slug in published if slug in progress and progress[slug].is_passed)
+    return course_status_from_counts(
+        course, modules_passed=passed, shadow_days_confirmed=shadow_days_confirmed
+    )
+
+
+def course_status_from_counts(
+    course: Course, *, modules_passed: int, shadow_days_confirmed: int
+) -> CourseStatus:
+    """The same from counts made in SQL (the platform overview): the one place a
+    CourseStatus is built."""
     return CourseStatus(
-        modules_total=len(published),
-        modules_passed=passed,
+        modules_total=len(course.published_modules),
+        modules_passed=min(modules_passed, len(course.published_modules)),
         shadow_days_required=course.shadow_days_required,
         shadow_days_confirmed=min(shadow_days_confirmed, course.shadow_days_required),
     )

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from course_content.models import Course
 
-from ..extensions import db
-from ..learning.models import ModuleProgress
-from ..people.models import Enrollment
-from ..shadowing.models import CONFIRMED, ShadowDay
+from ..learning.service import passed_modules_of_person
+from ..shadowing.service import confirmed_days
 
 
 def build_snapshot(*, person_id: int, course: Course) -> dict:
-    passed = {
-        row.module_slug: row.passed_at
-        for row in db.session.scalars(
-            select(ModuleProgress)
-            .join(Enrollment, Enrollment.id == ModuleProgress.enrollment_id)
-            .where(Enrollment.person_id == person_id,
-                   ModuleProgress.course_slug == course.slug,
-                   ModuleProgress.passed_at.is_not(None))
-        )
-    }
+    passed = passed_modules_of_person(person_id, course.slug)
     modules = [m for m in course.published_modules if m.slug in passed]
-    days = []
-    if course.shadow_days_required:
-        seen = set()
-        for day in db.session.scalars(
-            select(ShadowDay).where(ShadowDay.person_id == person_id,
-                                    ShadowDay.status == CONFIRMED).order_by(ShadowDay.day)
-        ):
-            if day.day not in seen:  # a date counts once
-                seen.add(day.day)
-                days.append(day)
+    days = confirmed_days(person_id) if course.shadow_days_required else []
     moments = [passed[m.slug] for m in modules] + [d.decided_at for d in days if d.decided_at]
     completed = max(moments).date().isoformat() if moments else ""
     return {

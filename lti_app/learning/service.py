@@ -6,6 +6,7 @@ Services take plain values, flush and never commit (the view commits once).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -61,6 +62,18 @@ def progress_by_enrollment(
     for row in rows:
         progress.setdefault(row.enrollment_id, {})[row.module_slug] = row
     return progress
+
+
+def passed_modules_of_person(person_id: int, course_slug: str) -> dict[str, datetime]:
+    """When the person passed each module of the course (any of their enrolments)."""
+    rows = db.session.execute(
+        select(ModuleProgress.module_slug, ModuleProgress.passed_at)
+        .join(Enrollment, Enrollment.id == ModuleProgress.enrollment_id)
+        .where(Enrollment.person_id == person_id,
+               ModuleProgress.course_slug == course_slug,
+               ModuleProgress.passed_at.is_not(None))
+    )
+    return dict(rows.all())
 
 
 def get_progress(enrollment_id: int, course: Course, module: CourseModule) -> ModuleProgress:

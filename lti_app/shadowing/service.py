@@ -135,6 +135,19 @@ def confirmed_day_count(person_id: int) -> int:
     ) or 0
 
 
+def confirmed_days(person_id: int) -> list[ShadowDay]:
+    """The confirmed days themselves, by date, each date once (the first logged):
+    what a certificate lists, and as many as confirmed_day_count counts."""
+    first_per_date = (
+        select(func.min(ShadowDay.id))
+        .where(ShadowDay.person_id == person_id, ShadowDay.status == CONFIRMED)
+        .group_by(ShadowDay.day)
+    )
+    return list(db.session.scalars(
+        select(ShadowDay).where(ShadowDay.id.in_(first_per_date)).order_by(ShadowDay.day)
+    ))
+
+
 def confirmed_day_counts(person_ids: list[int]) -> dict[int, int]:
     """The same for many people in one query (dashboards)."""
     if not person_ids:

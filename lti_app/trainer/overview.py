@@ -1,7 +1,7 @@
 """The administrator's overview: every LMS course of one platform, in seven queries.
 
 Per (LMS course, course of the catalogue): learners, completions and current
-certificates. Completion is decided by `completion.CourseStatus`, the rule the
+certificates. Completion is decided by `completion` (course_status_from_counts), the rule the
 dashboard and issuing use; only the counting is done in SQL here, because
 loading every progress row of a whole institution would not scale.
 """
@@ -15,10 +15,10 @@ from sqlalchemy import Integer, and_, false, func, or_, select
 
 from course_content.models import Course
 
-from ..completion import CourseStatus
+from ..completion import course_status_from_counts
 from ..extensions import db
 from ..issuing.models import Certificate
-from ..learning.content import find_course
+from ..launch_scope import find_course
 from ..learning.models import ModuleProgress
 from ..people.models import ROLE_LEARNER, Context, Enrollment, ResourceLink
 from ..platforms.models import Deployment
@@ -160,13 +160,10 @@ def _completions(
     complete: dict[tuple[int, str], int] = defaultdict(int)
     for enrollment_id, person_id, context_id in enrolled:
         for course in courses.get(context_id, []):
-            status = CourseStatus(
-                modules_total=len(course.published_modules),
+            status = course_status_from_counts(
+                course,
                 modules_passed=passed.get((enrollment_id, course.slug), 0),
-                shadow_days_required=course.shadow_days_required,
-                shadow_days_confirmed=min(
-                    confirmed.get(person_id, 0), course.shadow_days_required
-                ),
+                shadow_days_confirmed=confirmed.get(person_id, 0),
             )
             if status.is_complete:
                 complete[(context_id, course.slug)] += 1
