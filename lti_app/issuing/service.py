@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from course_content.models import Course
 
@@ -130,6 +130,37 @@ def eligibility_rows(*, context_id: int, course: Course) -> list[EligibilityRow]
         )
         for enrollment in learners
     ]
+
+
+def latest_revocations(person_ids: list[int], course_slug: str) -> dict[int, datetime]:
+    """When each person's last revoked certificate for the course was revoked."""
+    if not person_ids:
+        return {}
+    rows = db.session.execute(
+        select(Certificate.person_id, func.max(Certificate.revoked_at))
+        .where(
+            Certificate.person_id.in_(person_ids),
+            Certificate.course_slug == course_slug,
+            Certificate.revoked_at.is_not(None),
+        )
+        .group_by(Certificate.person_id)
+    )
+    # max() keeps the column's type: aware UTC datetimes on every backend.
+    return {person_id: revoked for person_id, revoked in rows if revoked}
+
+
+def certificates_of_person(person_id: int, course_slug: str) -> list[Certificate]:
+    """Every certificate (current, revoked, superseded) of a person for a course."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(
+                Certificate.person_id == person_id,
+                Certificate.course_slug == course_slug,
+            )
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
 
 
 def certificates_in_context(context_id: int) -> list[Certificate]:

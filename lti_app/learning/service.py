@@ -5,6 +5,7 @@ Services take plain values, flush and never commit (the view commits once).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -74,6 +75,24 @@ def passed_modules_of_person(person_id: int, course_slug: str) -> dict[str, date
                ModuleProgress.passed_at.is_not(None))
     )
     return dict(rows.all())
+
+
+def attempts_of_enrollment(
+    enrollment_id: int, course_slug: str
+) -> dict[str, list[QuizAttempt]]:
+    """Quiz attempts per module, newest first."""
+    rows = db.session.scalars(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.enrollment_id == enrollment_id,
+            QuizAttempt.course_slug == course_slug,
+        )
+        .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
+    )
+    attempts: dict[str, list[QuizAttempt]] = defaultdict(list)
+    for row in rows:
+        attempts[row.module_slug].append(row)
+    return dict(attempts)
 
 
 def get_progress(enrollment_id: int, course: Course, module: CourseModule) -> ModuleProgress:

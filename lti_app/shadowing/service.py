@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from course_content.models import Library
 
@@ -158,6 +158,33 @@ def confirmed_day_counts(person_ids: list[int]) -> dict[int, int]:
         .group_by(ShadowDay.person_id)
     )
     return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class ShadowSummary:
+    pending: int  # submitted: waiting for the host or a trainer
+    logged: int  # in any status
+    last_change_at: datetime | None
+
+
+def shadow_summaries(person_ids: list[int]) -> dict[int, ShadowSummary]:
+    """Pending and logged days and the last change per person, in one query."""
+    if not person_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            ShadowDay.person_id,
+            func.sum(case((ShadowDay.status == SUBMITTED, 1), else_=0)),
+            func.count(ShadowDay.id),
+            func.max(ShadowDay.updated_at),
+        )
+        .where(ShadowDay.person_id.in_(person_ids))
+        .group_by(ShadowDay.person_id)
+    )
+    return {
+        person_id: ShadowSummary(int(pending or 0), int(logged), last)
+        for person_id, pending, logged, last in rows
+    }
 
 
 # -- the learner ----------------------------------------------------------------

@@ -26,9 +26,9 @@ from course_content.models import Course
 from ..completion import course_status
 from ..extensions import db
 from ..i18n import current_language
-from ..issuing.service import split_current
+from ..issuing import service as issuing
 from ..launch_scope import trainer_course_of_launch, trainer_required
-from ..learning.service import progress_by_module
+from ..learning import service as learning
 from ..lti.context import current_launch, launch_required
 from ..people import service as people
 from ..shadowing import service as shadowing
@@ -108,9 +108,9 @@ def learner(enrollment_id: int):
         abort(404)
     course = trainer_course_of_launch(launch)
     person_id = enrollment.person_id
-    progress = progress_by_module(enrollment.id, course.slug)
-    current, history = split_current(
-        queries.certificates_of_person(person_id, course.slug)
+    progress = learning.progress_by_module(enrollment.id, course.slug)
+    current, history = issuing.split_current(
+        issuing.certificates_of_person(person_id, course.slug)
     )
     return render_template(
         "trainer/learner.html",
@@ -118,7 +118,7 @@ def learner(enrollment_id: int):
         enrollment=enrollment,
         person=enrollment.person,
         progress=progress,
-        attempts=queries.attempts_of_enrollment(enrollment.id, course.slug),
+        attempts=learning.attempts_of_enrollment(enrollment.id, course.slug),
         status=course_status(
             course, progress, shadowing.confirmed_day_count(person_id)
         ),
