@@ -41,13 +41,6 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 
-# -- LIS role vocabularies ----------------------------------------------------------
-LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
-MEMBERSHIP_ROLE = LIS + "membership"  # "#Learner", "#Instructor", "/Instructor#..."
-INSTITUTION_ROLE = LIS + "institution/person#"
-SYSTEM_ROLE = LIS + "system/person#"
-COURSE_OFFERING = LIS + "course#CourseOffering"
-
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 from flask import (
     current_app, g, jsonify, make_response, redirect, render_template, request, url_for,
 )
+from flask_babel import lazy_gettext as _l
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db, limiter
 from ..origins import origin_of
 from . import bp, canvas_config, keys, launch_flow, registration
+from .claims import (
+    LINEITEM_READONLY_SCOPE, LINEITEM_SCOPE, NRPS_SCOPE, RESULT_READONLY_SCOPE, SCORE_SCOPE,
+)
 from .login import ToolOIDCLogin
 from .tool_config import DatabaseToolConf
+
+# What the registration pages call the scopes they ask for and were granted.
+SCOPE_LABELS = {
+    LINEITEM_SCOPE: _l("Create and update grade columns"),
+    LINEITEM_READONLY_SCOPE: _l("Read grade columns"),
+    RESULT_READONLY_SCOPE: _l("Read results"),
+    SCORE_SCOPE: _l("Send scores to the gradebook"),
+    NRPS_SCOPE: _l("Read the course's members and their roles"),
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,6 +113,7 @@ def register():
             tool=body[canvas_config.TOOL_CONFIGURATION],
             scopes=body["scope"].split(),
             state=registration.sign_state(url, token, config.issuer),
+            scope_labels=SCOPE_LABELS,
         )
     url, token, issuer = registration.read_state(request.form.get("state", ""))
     _allow_framing_by(url)
@@ -117,7 +131,9 @@ def register():
         "dynamic registration: issuer=%s client_id=%s deployments=%d",
         result.issuer, result.client_id, len(result.deployment_ids),
     )
-    return render_template("lti/register_done.html", result=result)
+    return render_template(
+        "lti/register_done.html", result=result, scope_labels=SCOPE_LABELS
+    )
 
 
 @bp.get("/config/canvas.json", endpoint="canvas_config")
