@@ -10,6 +10,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db, limiter
 from ..origins import origin_of
+from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
 from .claims import (
     LINEITEM_READONLY_SCOPE, LINEITEM_SCOPE, NRPS_SCOPE, RESULT_READONLY_SCOPE, SCORE_SCOPE,
@@ -62,6 +63,7 @@ def launch():
         return render_template(
             "lti/new_window.html", new_window_url=outcome.new_window_url
         ), 401
+    launch_recorded.send(current_app._get_current_object(), launch=outcome.context)
     return redirect(url_for(outcome.endpoint, ltik=outcome.ltik), code=303)
 
 

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course
 
@@ -29,7 +30,8 @@ from ..i18n import current_language
 from ..issuing import service as issuing
 from ..launch_scope import trainer_course_of_launch, trainer_required
 from ..learning import service as learning
-from ..lti.context import current_launch, launch_required
+from ..lti.context import LaunchContext, current_launch, launch_required
+from ..signals import launch_recorded
 from ..people import service as people
 from ..shadowing import service as shadowing
 from . import bp, export, overview, queries, roster
@@ -44,16 +46,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def dashboard():
     launch = current_launch()
     course = trainer_course_of_launch(launch)
+    # Only reads: the roster was fetched at the trainer's first launch (below)
+    # or by the refresh button.
     context, sync = queries.context_with_roster(launch.context_id)
-    if context.memberships_url and sync is None:
-        # The first visit fetches the roster once, so learners who never opened
-        # the tool are listed; later refreshes are the trainer's choice.
-        try:
-            roster.refresh_roster(context=context, sync=None)
-            db.session.commit()  # a failure is shown in the roster section
-        except IntegrityError:  # another trainer's first visit, at the same moment
-            db.session.rollback()
-        context, sync = queries.context_with_roster(launch.context_id)
     table = TableQuery.from_args(request.args)
     rows = build_rows(course, queries.load_course_data(context.id, course.slug))
     return render_template(
@@ -169,6 +164,23 @@ def admin_overview():
         rows=overview.platform_overview(launch.platform_id),
         lang=current_language(),
     )
+
+
+@launch_recorded.connect
+def _first_roster_fetch(_app, *, launch: LaunchContext) -> None:
+    """A trainer's first launch in an LMS course fetches its roster once, so the
+    dashboard lists learners who never opened the tool; later refreshes are the
+    trainer's choice (the button). Runs inside POST /lti/launch, after its commit."""
+    if not launch.is_trainer:
+        return
+    context, sync = queries.context_with_roster(launch.context_id)
+    if not context.memberships_url or sync is not None:
+        return
+    try:
+        roster.refresh_roster(context=context, sync=None)
+        db.session.commit()  # a failure is noted and shown in the roster section
+    except IntegrityError:  # another trainer's first launch, at the same moment
+        db.session.rollback()
 
 
 # -- helpers ------------------------------------------------------------------------

@@ -282,3 +282,18 @@ def test_members_without_user_id_are_skipped(app, lms):
         nrps._members_of({"no": "members"})
     assert re.search(r"limit=100", nrps._with_limit(NRPS_URL))
     assert nrps._with_limit(NRPS_URL + "?limit=5").endswith("limit=5")
+
+
+def test_the_first_launch_fetches_the_roster_and_the_dashboard_only_reads(
+    app, client, lms
+):
+    """The roster is fetched by the trainer's first launch (a POST that commits),
+    no longer by the dashboard's GET, which writes nothing."""
+    serve_token(lms)
+    page = serve_page(lms, NRPS_URL + "?limit=100", [member(1)])
+    launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
+    assert page.call_count == 1  # during POST /lti/launch
+    before = snapshot(app)
+    html = client.get(launch.url("/trainer/")).get_data(as_text=True)
+    assert "Member 1" in html
+    assert snapshot(app) == before and page.call_count == 1
