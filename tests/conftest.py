@@ -154,6 +154,40 @@ def _dispose_engines():
             db.engine.dispose()
 
 
+_RSA_KEYS: list = []
+
+
+class _ReusedRsa:
+    """`rsa` as lti_app.lti.keys sees it: a test's n-th new key is the session's n-th.
+
+    Generating a 2048-bit key took ~40 ms, and every test that signs made one.
+    """
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def __getattr__(self, name):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        return getattr(rsa, name)
+
+    def generate_private_key(self, public_exponent: int, key_size: int):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        while len(_RSA_KEYS) <= self.made:
+            _RSA_KEYS.append(rsa.generate_private_key(public_exponent=public_exponent,
+                                                      key_size=key_size))
+        self.made += 1
+        return _RSA_KEYS[self.made - 1]
+
+
+@pytest.fixture(autouse=True)
+def _reuse_tool_keys(monkeypatch):
+    from lti_app.lti import keys
+
+    monkeypatch.setattr(keys, "rsa", _ReusedRsa())
+
+
 @pytest.fixture(autouse=True)
 def _forget_process_caches():
     """Per-process caches must not carry one test's platform keys into the next."""

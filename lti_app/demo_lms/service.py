@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -75,6 +76,7 @@ def _key() -> tuple[str, str]:
     return pem, _kid_of(pem)
 
 
+@lru_cache(maxsize=4)  # loading and checking the key took ~30 ms a request
 def _kid_of(pem: str) -> str:
     from cryptography.hazmat.primitives import serialization
     from jwcrypto.jwk import JWK
