@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from lti_app.trainer.export import neutralise
-from tests.trainer.factories import library_basics, make_learner, seed_every_stage
+from benchmarks.seed import library_basics, make_learner, seed_every_stage
 
 DANGEROUS = [
     '=HYPERLINK("http://evil")',

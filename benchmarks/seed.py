@@ -1,4 +1,4 @@
-"""Rows for the trainer tests and the dashboard benchmark: created, flushed, returned.
+"""Rows for the dashboard benchmark and the trainer tests: created, flushed, returned.
 
 Call inside an app context; the caller commits.
 """
