@@ -23,6 +23,7 @@ from .context import LaunchContext, save_launch_context
 from .exceptions import LaunchRefused
 from .launch import ToolMessageLaunch
 from .launch_store import SharedLaunchDataStorage
+from .roles import course_role, is_admin
 from .tool_config import DatabaseToolConf
 
 
@@ -82,7 +83,8 @@ def run_launch(*, request: FlaskRequest | None = None) -> LaunchOutcome:
         return NewWindowNeeded(new_window_url(message_launch.state_params or {}))
     claims = parse_launch_claims(message_launch.get_launch_data())
     records = people.record_launch(
-        platform=message_launch.platform, deployment=message_launch.deployment, claims=claims
+        platform=message_launch.platform, deployment=message_launch.deployment,
+        claims=claims, role=course_role(claims.roles), is_admin=is_admin(claims.roles),
     )
     message_launch.consume_state()
     if message_launch.is_deep_link_launch():

@@ -1,29 +1,8 @@
-"""LTI role URIs -> our three roles."""
+"""Who counts as a trainer: one rule for every feature (lti.roles maps LTI's roles)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from .models import ROLE_ADMIN, ROLE_LEARNER, ROLE_TRAINER
-
-_MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
-_TRAINER_ROLES = {
-    f"{_MEMBERSHIP}#Instructor",
-    f"{_MEMBERSHIP}#TeachingAssistant",
-    f"{_MEMBERSHIP}#ContentDeveloper",
-    f"{_MEMBERSHIP}#Administrator",
-    f"{_MEMBERSHIP}/Instructor#TeachingAssistant",
-    # LTI 1.3 still allows the short forms for context roles.
-    "Instructor",
-    "TeachingAssistant",
-    "ContentDeveloper",
-}
-_ADMIN_ROLES = {
-    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
-    "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator",
-    "http://purl.imsglobal.org/vocab/lis/v2/system/person#SysAdmin",
-}
-
+from .models import ROLE_ADMIN, ROLE_TRAINER
 
 # Who may do what a trainer does: an admin counts as a trainer everywhere.
 TRAINER_ROLES = frozenset({ROLE_TRAINER, ROLE_ADMIN})
@@ -32,22 +11,3 @@ TRAINER_ROLES = frozenset({ROLE_TRAINER, ROLE_ADMIN})
 def is_trainer_role(role: str | None) -> bool:
     """Our own role (learner | trainer | admin), not an LTI role URI."""
     return role in TRAINER_ROLES
-
-
-def is_admin(lti_roles: Iterable[str]) -> bool:
-    return any(role in _ADMIN_ROLES for role in lti_roles)
-
-
-def course_role(lti_roles: Iterable[str]) -> str:
-    """The role in this course: trainer for teaching roles, admin, else learner.
-
-    Only context (membership) roles count for trainer: an institution-wide
-    "Instructor" who is a student in this course stays a learner here.
-    """
-    roles = list(lti_roles)
-    if is_admin(roles):
-        return ROLE_ADMIN
-    # Sub-roles of Instructor (membership/Instructor#TeachingAssistant, ...) teach too.
-    if any(r in _TRAINER_ROLES or r.startswith(f"{_MEMBERSHIP}/Instructor#") for r in roles):
-        return ROLE_TRAINER
-    return ROLE_LEARNER

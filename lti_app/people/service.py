@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..lti.claims import LaunchClaims, PersonClaims
 from ..platforms.models import Deployment, Platform
 from ..timeutil import utc_now
-from . import roles as lti_roles
 from .models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
+from .roles import TRAINER_ROLES
+
+
+class PersonFacts(Protocol):
+    """What a launch says about the person (lti.claims.PersonClaims has it)."""
+
+    sub: str
+    name: str | None
+    given_name: str | None
+    family_name: str | None
+    email: str | None
+    locale: str | None
+
+
+class LaunchFacts(Protocol):
+    """What a launch says about where it came from (lti.claims.LaunchClaims)."""
+
+    person: PersonFacts
+    context_id: str | None
+    context_title: str | None
+    context_label: str | None
+    memberships_url: str | None
+    lineitems_url: str | None
+    ags_scopes: Sequence[str]
+    resource_link_id: str | None
+    resource_link_title: str | None
+    lineitem_url: str | None
+    custom: Mapping[str, Any]
+    roles: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -28,9 +55,10 @@ class LaunchRecords:
 
 
 def record_launch(
-    *, platform: Platform, deployment: Deployment, claims: LaunchClaims
+    *, platform: Platform, deployment: Deployment, claims: LaunchFacts, role: str,
+    is_admin: bool,
 ) -> LaunchRecords:
-    """Write who launched from where; flushes, the caller commits."""
+    """Write who launched from where, in `role`; flushes, the caller commits."""
     now = utc_now()
     person = upsert_person(platform=platform, claims=claims.person)
     person.last_seen_at = now
@@ -62,15 +90,15 @@ def record_launch(
 
     roles = list(claims.roles)
     enrollment = upsert_enrollment(person=person, context=context)
-    enrollment.role = lti_roles.course_role(roles)
+    enrollment.role = role
     enrollment.lti_roles = " ".join(roles)[:2000]
     enrollment.has_launched = True
     enrollment.last_launch_at = now
     db.session.flush()
-    return LaunchRecords(person, context, link, enrollment, lti_roles.is_admin(roles))
+    return LaunchRecords(person, context, link, enrollment, is_admin)
 
 
-def upsert_person(*, platform: Platform, claims: PersonClaims) -> Person:
+def upsert_person(*, platform: Platform, claims: PersonFacts) -> Person:
     person = _get_or_create(Person, platform_id=platform.id, sub=claims.sub)
     # Privacy settings may strip name and email; keep what we had then.
     person.name = _fit(claims.name, 300) or person.name
@@ -130,7 +158,7 @@ def trainer_name_of_context(context_id: int) -> str | None:
         select(Person)
         .join(Enrollment, Enrollment.person_id == Person.id)
         .where(Enrollment.context_id == context_id,
-               Enrollment.role.in_(lti_roles.TRAINER_ROLES))
+               Enrollment.role.in_(TRAINER_ROLES))
         .order_by(Enrollment.last_launch_at.desc().nulls_last())
         .limit(1)
     )

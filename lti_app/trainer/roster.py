@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..people.models import ROLE_ADMIN, Context, Enrollment, Person
-from ..people.roles import course_role
+from ..lti.roles import course_role
 from ..platforms.models import Platform
 from ..timeutil import utc_now
 from .models import RosterSync
