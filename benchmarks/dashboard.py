@@ -20,7 +20,7 @@ from lti_app import create_app
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext, save_launch_context
 from lti_app.people.models import ResourceLink
-from .seed import (
+from lti_app.testing import (
     library_basics,
     make_context,
     make_learner,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -58,7 +60,9 @@ def test_losing_the_race_to_create_a_row_reads_the_winners_row(app, monkeypatch)
         db.session.commit()  # the other worker's launch committed first
         query = select(Person).filter_by(platform_id=platform.id, sub="same-user")
         monkeypatch.setattr(db.session, "scalar", _miss_once(db.session.scalar, query))
-        person = service._get_or_create(Person, platform_id=platform.id, sub="same-user")
+        no_name = SimpleNamespace(sub="same-user", name=None, given_name=None,
+                                  family_name=None, email=None, locale=None)
+        person = service.upsert_person(platform=platform, claims=no_name)
         assert person.id == winner.id and person.name == "Winner"
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Person)) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import json
 from datetime import timedelta
 
@@ -163,11 +165,23 @@ def test_a_claimed_score_is_not_sent_by_a_second_runner(app, client, lms):
     lms.mock.post(SCORES, status=503)
     ltik, module = _module_link_launch(client, lms)
     submit_quiz(client, ltik, module, right_answers(module))
-    lms.mock.replace(responses.POST, SCORES, status=200, json={})
     later = utc_now() + timedelta(minutes=5)
+    runner_b = {}
+
+    def while_runner_a_sends(request):
+        # Runner B (another worker, its own session) starts while A is mid-send.
+        def run_b():
+            with app.app_context():
+                runner_b["delivered"] = grades.deliver_due(now=later).delivered
+
+        thread = threading.Thread(target=run_b)
+        thread.start()
+        thread.join(10)
+        return 200, {}, "{}"
+
+    lms.mock.remove(responses.POST, SCORES)
+    lms.mock.add_callback(responses.POST, SCORES, callback=while_runner_a_sends)
     with app.app_context():
-        delivery_id = db.session.scalars(select(GradeDelivery.id)).one()
-        assert grades._claim(delivery_id, later)  # runner A holds it
-        assert grades.deliver_due(now=later).delivered == 0  # runner B skips it
-        assert not grades._claim(delivery_id, later)  # and cannot take it either
-    assert len([c for c in lms.mock.calls if c.request.url == SCORES]) == 1  # the failed one
+        assert grades.deliver_due(now=later).delivered == 1  # runner A
+    assert runner_b == {"delivered": 0}  # B found it claimed and skipped it
+    assert len([c for c in lms.mock.calls if c.request.url == SCORES]) == 2  # failed + A

@@ -9,7 +9,7 @@ from tests.db_snapshot import snapshot
 from tests.fake_lms import ADMIN, LEARNER, TEACHING_ASSISTANT
 from tests.learning.helpers import first_module, form_tokens
 from tests.trainer.conftest import launch_trainer
-from benchmarks.seed import (
+from lti_app.testing import (
     library_basics,
     make_context,
     make_learner,

@@ -8,7 +8,7 @@ from lti_app.extensions import db
 from lti_app.people.models import ResourceLink
 from tests.fake_lms import INSTRUCTOR
 from tests.trainer.conftest import launch_trainer
-from benchmarks.seed import (
+from lti_app.testing import (
     library_basics,
     make_learner,
     make_progress,
@@ -239,7 +239,7 @@ def _launch_without_link(app, context_id: int) -> str:
 
 
 def test_without_a_link_the_lms_courses_one_course_is_shown(app, client, seed):
-    from benchmarks.seed import make_context
+    from lti_app.testing import make_context
 
     one = seed(None, lambda _none: make_context(title="One course"))
     ltik = _launch_without_link(app, one)
@@ -268,7 +268,7 @@ def test_without_a_link_the_lms_courses_one_course_is_shown(app, client, seed):
 def test_without_a_link_the_certificates_page_uses_the_same_course(app, client, seed):
     """Regression: /trainer/ fell back to the LMS course's one bound course but
     /trainer/certificates answered 404 for the same launch."""
-    from benchmarks.seed import make_context
+    from lti_app.testing import make_context
 
     one = seed(None, lambda _none: make_context(title="One course"))
     ltik = _launch_without_link(app, one)
@@ -282,7 +282,7 @@ def test_an_admin_counts_as_the_courses_trainer(app):
     """Regression: trainer_name_of_context looked at role "trainer" only, so an
     admin who taught the LMS course was never printed on its certificates."""
     from lti_app.people.service import trainer_name_of_context
-    from benchmarks.seed import make_context
+    from lti_app.testing import make_context
 
     with app.app_context():
         context = make_context(title="Admin teaches")

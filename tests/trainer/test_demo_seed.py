@@ -8,7 +8,7 @@ from lti_app.people.models import Context
 from lti_app.platforms.models import Deployment
 from lti_app.trainer import queries
 from lti_app.trainer.table import build_rows, stage_counts
-from benchmarks.seed import library_basics, make_platform
+from lti_app.testing import library_basics, make_platform
 
 
 def _demo_course(app) -> int:

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from lti_app.trainer.export import neutralise
-from benchmarks.seed import library_basics, make_learner, seed_every_stage
+from lti_app.testing import library_basics, make_learner, seed_every_stage
 
 DANGEROUS = [
     '=HYPERLINK("http://evil")',

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from lti_app.extensions import db
 from tests.fake_lms import ADMIN
 from tests.trainer.conftest import launch_trainer
-from benchmarks.seed import library_basics, make_context, seed_learners
+from lti_app.testing import library_basics, make_context, seed_learners
 
 
 @contextlib.contextmanager
