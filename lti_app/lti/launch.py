@@ -101,11 +101,20 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if self._cookie_service.get_cookie(state) == state:
             return self
-        stored_value = self._get_request_param("lti_storage_value")
-        if stored_value and hmac.compare_digest(stored_value, self._state_params["nonce"]):
-            return self
-        if self._state_params.get("storage_target") and not stored_value:
+        # Only a login that offered platform storage put a value there: a random
+        # one, in no token (the nonce is in the id_token, which its owner could
+        # post from a victim's browser, logging it into the owner's account).
+        expected = self._state_params.get("storage_value")
+        if not (self._state_params.get("storage_target") and isinstance(expected, str)
+                and expected):
+            raise LaunchRefused("state_not_bound")
+        posted = self._get_request_param("lti_storage_value")
+        if not posted:
             raise PlatformStorageCheckNeeded(self._state_params)
+        if isinstance(posted, str) and hmac.compare_digest(
+            posted.encode("utf-8", "replace"), expected.encode()
+        ):
+            return self
         raise LaunchRefused("state_not_bound")
 
     def get_client_id(self) -> str:

@@ -27,7 +27,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
     def __init__(self, request, tool_config: DatabaseToolConf):
         super().__init__(request, tool_config, cookie_service=PartitionedCookieService(request))
 
-    state = nonce = storage_target = None
+    state = nonce = storage_target = storage_value = None
 
     def get_registration(self) -> ToolRegistration:
         return self._registration
@@ -61,7 +61,11 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         nonce = secrets.token_urlsafe(32)
         self._cookie_service.set_cookie(state, state, lifetime)
         # The nonce is bound to its state: a launch must bring both back, once.
-        storage_target = self._get_request_param("lti_storage_target")
+        storage_target = self._get_request_param("lti_storage_target") or None
+        # What the login page puts in the platform's storage, for a launch whose
+        # cookie did not come back. Random and in no token: the nonce is in the
+        # id_token, so whoever holds a token could post it (login CSRF).
+        storage_value = secrets.token_urlsafe(32) if storage_target else None
         save_state(
             state,
             {
@@ -70,13 +74,15 @@ class ToolOIDCLogin(FlaskOIDCLogin):
                 # For the cookie-less path: where the platform keeps our data, and
                 # the login parameters to start again in a new window.
                 "storage_target": storage_target,
+                "storage_value": storage_value,
                 "storage_origin": origin_of(registration.get_auth_login_url()),
                 "login": {k: self._get_request_param(k) for k in LOGIN_PARAMS
                           if self._get_request_param(k)},
             },
             lifetime,
         )
-        self.state, self.nonce, self.storage_target = state, nonce, storage_target
+        self.state, self.nonce = state, nonce
+        self.storage_target, self.storage_value = storage_target, storage_value
         if secrets.randbelow(50) == 0:  # now and then is enough to keep the table small
             get_store().purge_expired()
         params = {

@@ -41,7 +41,7 @@ def login():
     # state there too, in case this iframe keeps no cookie, then go on.
     response = make_response(render_template(
         "lti/login_storage.html", auth_url=redirect_obj.get_redirect_url(),
-        state=oidc_login.state, nonce=oidc_login.nonce,
+        state=oidc_login.state, storage_value=oidc_login.storage_value,
         storage_target=oidc_login.storage_target,
         storage_origin=origin_of(oidc_login.get_registration().get_auth_login_url()),
     ))

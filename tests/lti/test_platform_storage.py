@@ -1,0 +1,122 @@
+"""The cookie-less launch (LTI platform storage) is no login-CSRF hole.
+
+Without its state cookie a launch is accepted only when the browser posts the
+random value that the login page put in the platform's storage, and only for a
+login that offered that storage. The nonce, which is in the id_token, is no proof:
+whoever owns a token could post it from a victim's browser (an auto-submitting
+form on any site) and log the victim into the attacker's account.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from tests.db_snapshot import snapshot
+from tests.fake_lms import TOOL_LAUNCH_URL
+
+STORAGE_TARGET = "post_message_forwarding"
+
+
+def login_with_storage(client, lms) -> tuple[dict[str, str], str]:
+    """POST /lti/login offering platform storage; return (auth params, stored value)."""
+    fields = lms.platform.login_initiation(
+        target_link_uri=TOOL_LAUNCH_URL, login_hint="hint", lti_message_hint="msg"
+    )
+    fields["lti_storage_target"] = STORAGE_TARGET
+    response = client.post("/lti/login", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    auth_url = html.unescape(re.search(r'id="continue" href="([^"]+)"', page).group(1))
+    auth = {k: v[0] for k, v in parse_qs(urlsplit(auth_url).query).items()}
+    put = re.search(r"ltiStorage\.put\(([^,]+),\s*([^,]+),", page)
+    assert json.loads(put.group(1)) == "kd-state-" + auth["state"]
+    return auth, json.loads(put.group(2))
+
+
+def test_the_stored_value_is_in_no_token(app, client, lms):
+    auth, stored = login_with_storage(client, lms)
+    token = lms.id_token(auth, lms.launch_request())
+    assert stored not in (auth["nonce"], auth["state"])
+    assert stored not in token and len(stored) >= 40
+
+
+def test_genuine_storage_launch_without_cookie_works(app, client, lms):
+    auth, stored = login_with_storage(client, lms)
+    token = lms.id_token(auth, lms.launch_request(sub="anna"))
+    iframe = app.test_client()  # no cookie came back to the iframe
+    first = iframe.post("/lti/launch", data={"id_token": token, "state": auth["state"]},
+                        headers={"Accept-Language": "en"})
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "ltiStorage.get" in page and "Signing in" in page
+    done = iframe.post("/lti/launch", data={"id_token": token, "state": auth["state"],
+                                            "lti_storage_value": stored})
+    assert done.status_code == 303 and "ltik=" in done.headers["Location"]
+
+
+def test_attacker_posting_the_nonce_without_cookie_is_refused(app, client, lms):
+    """The attack: the attacker's own token and state, the nonce as 'stored value'."""
+    lms.launch(client, sub="victim")  # the database is not empty
+    attacker = app.test_client()
+    for offer_storage in (False, True):
+        if offer_storage:
+            auth, _stored = login_with_storage(attacker, lms)
+        else:
+            auth = lms.login(attacker)
+        token = lms.id_token(auth, lms.launch_request(sub="attacker", name="Mallory"))
+        before = snapshot(app)
+        victim_browser = app.test_client()  # no state cookie
+        response = victim_browser.post(
+            "/lti/launch",
+            data={"id_token": token, "state": auth["state"], "lti_storage_value": auth["nonce"]},
+            headers={"Accept-Language": "en"},
+        )
+        assert response.status_code == 401, offer_storage
+        assert "new window" in response.get_data(as_text=True)
+        assert "Location" not in response.headers
+        assert snapshot(app) == before
+
+
+def test_a_stored_value_for_a_login_that_offered_no_storage_is_refused(app, client, lms):
+    attacker = app.test_client()
+    _auth_with_storage, stored = login_with_storage(attacker, lms)
+    auth = lms.login(attacker)  # this login offered no storage (Moodle)
+    token = lms.id_token(auth, lms.launch_request(sub="attacker"))
+    before = snapshot(app)
+    for value in (stored, auth["nonce"], auth["state"]):
+        response = app.test_client().post(
+            "/lti/launch",
+            data={"id_token": token, "state": auth["state"], "lti_storage_value": value},
+            headers={"Accept-Language": "nl"},
+        )
+        assert response.status_code == 401
+        assert "nieuw venster" in response.get_data(as_text=True).lower()
+        assert snapshot(app) == before
+
+
+def test_the_value_of_another_login_is_refused(app, client, lms):
+    attacker = app.test_client()
+    _other, other_value = login_with_storage(attacker, lms)
+    auth, _stored = login_with_storage(attacker, lms)
+    token = lms.id_token(auth, lms.launch_request(sub="attacker"))
+    before = snapshot(app)
+    response = app.test_client().post(
+        "/lti/launch",
+        data={"id_token": token, "state": auth["state"], "lti_storage_value": other_value},
+    )
+    assert response.status_code == 401
+    assert snapshot(app) == before
+
+
+def test_moodle_without_cookie_gets_the_new_window_page(app, client, lms):
+    auth = lms.login(client)
+    token = lms.id_token(auth, lms.launch_request())
+    before = snapshot(app)
+    response = app.test_client().post("/lti/launch", data={"id_token": token, "state": auth["state"]},
+                                      headers={"Accept-Language": "en"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 401 and "Open in a new window" in text
+    assert "ltiStorage.get" not in text
+    assert snapshot(app) == before
