@@ -58,16 +58,17 @@ def empty_uri(tmp_path):
 
 
 @pytest.fixture
-def flask_db(empty_uri):
-    """Run `flask db <args>` on that database, in a process of its own as in production."""
-    env = {"FLASK_SQLALCHEMY_DATABASE_URI": empty_uri, "FLASK_SECRET_KEY": "x",
-           "PATH": os.environ.get("PATH", "")}
+def flask_db(empty_uri, tmp_path):
+    """Run `flask db <args>` on that database (in this process: an app per command
+    costs a second, and the chain needs a dozen)."""
+    from tests.conftest import make_app
+
+    app = make_app(empty_uri, tmp_path / "instance", DEMO_LMS_ENABLED=False)
 
     def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "lti_app", "db", *args],
-                              env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr + done.stdout
-        return done.stdout + done.stderr
+        result = app.test_cli_runner().invoke(args=["db", *args])
+        assert result.exit_code == 0, f"{result.output}{result.exception!r}"
+        return result.output
 
     return run
 
@@ -100,14 +101,14 @@ def test_upgrade_from_empty_then_one_step_down_and_up(flask_db, engine):
     assert {"ix_grade_deliveries_status_next_attempt_at",
             "ix_shadow_days_person_id_status"} <= indexes
 
-    flask_db("downgrade")  # one step: the demo tables come back
+    flask_db("downgrade", "9055d967dc7d")  # before f99284054186: the demo tables come back
     assert DEMO_TABLES <= set(inspect(engine).get_table_names())
     flask_db("upgrade")
     flask_db("downgrade", BEFORE_CHECKS)
     assert _checks(engine) == {table: set() for table in CHECKS}
     flask_db("upgrade")
     assert _checks(engine) == _expected_checks()
-    assert "No new upgrade operations detected" in flask_db("check")
+    flask_db("check")  # alembic's check fails on any difference from the models
 
 
 def test_certificates_survive_the_upgrade_and_the_downgrade(flask_db, engine):
