@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint, Flask, abort, current_app, flash, has_request_context, redirect, request,
+    session, url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .extensions import babel
+from .lti.context import current_launch, current_launch_or_none
 
 bp = Blueprint("i18n", __name__)
 LANGUAGES = ("nl", "en")  # of the pages, the content and the certificates
@@ -18,16 +23,10 @@ def language_of(locale: str | None) -> str:
 
 def current_language() -> str:
     """The language this request's pages are shown in: nl or en."""
-    from flask_babel import get_locale
-
     return language_of(str(get_locale() or ""))
 
 
 def select_locale() -> str:
-    from flask import has_request_context
-
-    from .lti.context import current_launch_or_none
-
     languages = current_app.config["LANGUAGES"]
     try:
         chosen = session.get("lang") if session else None
@@ -57,8 +56,6 @@ def init_i18n(app: Flask) -> None:
 @bp.post("/language")
 def set_language():
     """Switch nl/en for this launch; the LMS locale is only the default."""
-    from .lti.context import current_launch
-
     launch = current_launch()
     if launch is None:
         abort(401)

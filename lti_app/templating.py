@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 from course_content.markdown import render_markdown
 
+from .lti.context import current_launch_or_none
+
 
 def role_label(role: str) -> str:
     return {"learner": _("learner"), "trainer": _("trainer"), "admin": _("administrator")}.get(
@@ -15,18 +17,10 @@ def role_label(role: str) -> str:
 
 
 def init_templating(app: Flask) -> None:
-    from .lti.context import current_launch_or_none
-
     @app.template_filter("markdown")
     def _markdown(text: str) -> Markup:
         # render_markdown sanitises (nh3): raw HTML and scripts are stripped.
         return Markup(render_markdown(text or ""))
-
-    @app.template_filter("fromiso")
-    def _from_iso(value: str):
-        from datetime import date
-
-        return date.fromisoformat(value)
 
     @app.context_processor
     def _globals():
