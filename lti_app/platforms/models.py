@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import checked_enum
 from ..extensions import db
 from ..timeutil import UtcDateTime, utc_now
+
+
+class RegistrationStatus(StrEnum):
+    """Whether launches may use a registration.
+
+    Dynamic registration creates a pending one; the tool's operator approves
+    it (flask platform approve) or refuses it. Platforms the operator adds
+    with flask platform add are approved at once.
+    """
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class Platform(db.Model):
@@ -37,7 +52,24 @@ class Platform(db.Model):
     # Origins that frame the tool (e.g. each Canvas customer's own domain, learned
     # from launches), for Content-Security-Policy frame-ancestors.
     frame_origins: Mapped[str | None] = mapped_column(Text)
+    # Pending until the operator approves it; only approved ones launch.
+    status: Mapped[RegistrationStatus] = mapped_column(
+        checked_enum(RegistrationStatus, name="status"),
+        default=RegistrationStatus.PENDING,
+        server_default=RegistrationStatus.PENDING.value,
+    )
+    # The institution that vouches for the certificates issued through this
+    # registration (printed on certificates and /verify). Set by the operator;
+    # dynamic registration only suggests one (suggested_institution).
+    institution: Mapped[str | None] = mapped_column(String(200))
+    # The name the platform's configuration offered at registration: a
+    # suggestion shown to the operator at approval, never printed.
+    suggested_institution: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == RegistrationStatus.APPROVED
 
     deployments: Mapped[list[Deployment]] = relationship(
         back_populates="platform", cascade="all, delete-orphan"
