@@ -110,19 +110,29 @@ def day_of_person(person_id: int, day_id: int) -> ShadowDay | None:
     )
 
 
-def days_in_context(context_id: int) -> list[ShadowDay]:
-    """Every day of every learner enrolled in this LMS course (for its trainers)."""
+def days_in_context(context_id: int, person_id: int | None = None) -> list[ShadowDay]:
+    """The days logged in this LMS course (for its trainers), of one learner or all.
+
+    Only the day's own course: a learner enrolled in two institutions' courses
+    logs a day in one of them, and the other's trainers neither see nor decide it.
+    """
     enrolled = select(Enrollment.person_id).where(Enrollment.context_id == context_id)
+    query = select(ShadowDay).where(ShadowDay.context_id == context_id,
+                                    ShadowDay.person_id.in_(enrolled))
+    if person_id is not None:
+        query = query.where(ShadowDay.person_id == person_id)
     return list(db.session.scalars(
-        select(ShadowDay).where(ShadowDay.person_id.in_(enrolled))
-        .order_by((ShadowDay.status == SUBMITTED).desc(), ShadowDay.day.desc())
+        query.order_by((ShadowDay.status == SUBMITTED).desc(), ShadowDay.day.desc(),
+                       ShadowDay.id.desc())
     ))
 
 
 def day_in_context(context_id: int, day_id: int) -> ShadowDay | None:
+    """A day its trainer may decide: logged in this LMS course, by a learner still in it."""
     enrolled = select(Enrollment.person_id).where(Enrollment.context_id == context_id)
     return db.session.scalar(
-        select(ShadowDay).where(ShadowDay.id == day_id, ShadowDay.person_id.in_(enrolled))
+        select(ShadowDay).where(ShadowDay.id == day_id, ShadowDay.context_id == context_id,
+                                ShadowDay.person_id.in_(enrolled))
     )
 
 
@@ -167,10 +177,13 @@ class ShadowSummary:
     last_change_at: datetime | None
 
 
-def shadow_summaries(person_ids: list[int]) -> dict[int, ShadowSummary]:
-    """Pending and logged days and the last change per person, in one query."""
+def shadow_summaries(person_ids: list[int],
+                     context_id: int | None = None) -> dict[int, ShadowSummary]:
+    """Pending and logged days and the last change per person, in one query
+    (with `context_id`: only the days logged in that LMS course)."""
     if not person_ids:
         return {}
+    in_context = [ShadowDay.context_id == context_id] if context_id is not None else []
     rows = db.session.execute(
         select(
             ShadowDay.person_id,
@@ -178,7 +191,7 @@ def shadow_summaries(person_ids: list[int]) -> dict[int, ShadowSummary]:
             func.count(ShadowDay.id),
             func.max(ShadowDay.updated_at),
         )
-        .where(ShadowDay.person_id.in_(person_ids))
+        .where(ShadowDay.person_id.in_(person_ids), *in_context)
         .group_by(ShadowDay.person_id)
     )
     return {

@@ -61,7 +61,7 @@ def load_course_data(context_id: int, course_slug: str) -> CourseData:
         progress=progress_by_enrollment([e.id for e in enrollments], course_slug),
         # Shadowing owns what counts as a confirmed day (each date once).
         confirmed_days=confirmed_day_counts(person_ids),
-        shadow=shadow_summaries(person_ids),
+        shadow=shadow_summaries(person_ids, context_id),
         certificates=current_certificates(person_ids, course_slug),
         revoked_at=latest_revocations(person_ids, course_slug),
     )

@@ -117,7 +117,7 @@ def learner(enrollment_id: int):
         status=course_status(
             course, progress, shadowing.confirmed_day_count(person_id)
         ),
-        days=shadowing.days_of_person(person_id),
+        days=shadowing.days_in_context(launch.context_id, person_id),
         current=current,
         history=history,
         lang=current_language(),
