@@ -34,7 +34,13 @@ DEFAULTS: dict[str, object] = {
     "LTI_STATE_LIFETIME": 600,  # login -> launch must happen within this
     "LTI_CLOCK_LEEWAY": 60,  # clock skew allowed on exp/iat (pylti1.3#146)
     "LTI_MAX_TOKEN_AGE": 600,  # an id_token with an older iat is refused
-    "LTI_JWKS_TIMEOUT": 5,
+    "LTI_JWKS_TIMEOUT": 5,  # a key set's whole fetch (connect and every byte)
+    # Any other call to a platform (token, scores, a roster page, registration):
+    # the whole call, connect and every byte (lti/http.py).
+    "OUTBOUND_TIMEOUT": 10,
+    # A platform URL that timed out or sent too much is not called again for
+    # this long (every worker sees it: the shared store); 0: off.
+    "OUTBOUND_FAILURE_MEMORY": 30,
     "LTI_JWKS_MAX_AGE": 3600,  # when the platform sends no Cache-Control
     "LTI_JWKS_MIN_REFETCH": 30,  # unknown kid: refetch at most this often
     # None: on when Flask runs in debug mode (the README's first command).

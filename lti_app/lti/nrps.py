@@ -6,6 +6,12 @@ pylti1p3's NamesRolesProvisioningService is not used for the pages: its
 ServiceConnector lowercases the whole `Link` header before reading the next
 page's URL, which breaks case-sensitive page tokens (Canvas), and it follows
 pages without a limit. Only its access token request is reused.
+
+Every call (token, each page) goes through lti/http.py: one deadline for the
+whole call, at most 2 MB a page, JSON nested at most 32 deep. A roster has at
+most MEMBER_CAP members, counted across pages and within a page: reading stops
+there and the roster is marked incomplete (the trainer sees "Incomplete").
+The refresh runs as a background job (trainer/roster.py), never in a request.
 """
 
 from __future__ import annotations
@@ -22,16 +28,17 @@ from pylti1p3.exception import LtiServiceException
 from ..domain import DomainError
 from ..platforms.models import Platform
 from .claims import NRPS_SCOPE
-from .services import TimeoutSession, service_connector
+from .http import BodyTooLarge, BoundedSession, UnsafeBody, deadline_for
+from .services import service_connector
 
 MEMBERSHIPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 PAGE_SIZE = 100
-PAGE_CAP = 50  # 5,000 members; a larger course gets a partial roster and a note
-# The trainer waits for the answer (no background job yet): stop asking for
-# more pages after this many seconds and keep what arrived.
-TIME_BUDGET = 8.0
-CONNECT_TIMEOUT = 3.05
-READ_TIMEOUT = 5.0  # per page, and never past the time budget
+PAGE_CAP = 50
+MEMBER_CAP = 5000  # across pages and within one; a larger course gets a partial roster
+# A background job (nobody waits on a page): stop asking for more pages after
+# this many seconds and keep what arrived. Each call also has its own deadline
+# (FLASK_OUTBOUND_TIMEOUT), never past this budget.
+TIME_BUDGET = 60.0
 
 
 class RosterUnavailable(DomainError):
@@ -58,7 +65,8 @@ class Member:
 @dataclass(frozen=True)
 class FetchedRoster:
     members: list[Member]
-    # False: stopped by the page cap, the time budget or a link to another host.
+    # False: stopped by the page or member cap, the time budget or a link to
+    # another host.
     is_complete: bool
 
 
@@ -67,8 +75,10 @@ def fetch_members(
     memberships_url: str,
     *,
     clock: Callable[[], float] = time.monotonic,
+    on_page: Callable[[int], None] | None = None,
 ) -> FetchedRoster:
-    """Every page of the roster, within PAGE_CAP pages and TIME_BUDGET seconds."""
+    """Every page of the roster, within PAGE_CAP pages, MEMBER_CAP members and
+    TIME_BUDGET seconds; `on_page(members so far)` after each page."""
     deadline = clock() + TIME_BUDGET
     try:
         token = service_connector(platform).get_access_token([NRPS_SCOPE])
@@ -76,9 +86,11 @@ def fetch_members(
         raise RosterUnavailable(f"token:{exc.response.status_code}") from None
     except requests.Timeout:
         raise RosterUnavailable("timeout") from None
-    except (requests.RequestException, ValueError, KeyError):
+    except (BodyTooLarge, UnsafeBody):
+        raise RosterUnavailable("invalid") from None
+    except (requests.RequestException, ValueError, KeyError, TypeError):
         raise RosterUnavailable("unreachable") from None
-    session = TimeoutSession()
+    session = BoundedSession("roster")
     headers = {"Authorization": f"Bearer {token}", "Accept": MEMBERSHIPS_TYPE}
     members: list[Member] = []
     url: str | None = _with_limit(memberships_url)
@@ -86,12 +98,16 @@ def fetch_members(
     while url:
         if pages == PAGE_CAP or clock() >= deadline:
             return FetchedRoster(members, is_complete=False)
-        read_timeout = max(1.0, min(READ_TIMEOUT, deadline - clock()))
-        body, next_url = _get_page(
-            session, url, headers, (CONNECT_TIMEOUT, read_timeout)
-        )
-        members += _members_of(body)
+        seconds = max(0.5, min(deadline_for("roster"), deadline - clock()))
+        body, next_url = _get_page(session, url, headers, seconds)
+        room = MEMBER_CAP - len(members)
+        page = _members_of(body, limit=room)
+        members += page[:room]
         pages += 1
+        if on_page is not None:
+            on_page(len(members))
+        if len(page) > room or (len(members) == MEMBER_CAP and next_url):
+            return FetchedRoster(members, is_complete=False)
         if next_url and not _same_origin(next_url, memberships_url):
             # The bearer token goes to the LMS that issued it, nowhere else.
             return FetchedRoster(members, is_complete=False)
@@ -106,19 +122,21 @@ def _get_page(
     session: requests.Session,
     url: str,
     headers: dict[str, str],
-    timeout: tuple[float, float],
+    seconds: float,
 ) -> tuple[Any, str | None]:
     try:
-        response = session.get(url, headers=headers, timeout=timeout)
+        response = session.get(url, headers=headers, deadline=seconds)
     except requests.Timeout:
         raise RosterUnavailable("timeout") from None
+    except (BodyTooLarge, UnsafeBody):
+        raise RosterUnavailable("invalid") from None
     except requests.RequestException:
         raise RosterUnavailable("unreachable") from None
     if not response.ok:
         raise RosterUnavailable(f"http:{response.status_code}")
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise RosterUnavailable("invalid") from None
     # requests parses `Link` without changing the URL's case (unlike pylti1p3).
     nexts = [
@@ -127,11 +145,14 @@ def _get_page(
     return body, urljoin(url, nexts[0]) if nexts and nexts[0] else None
 
 
-def _members_of(body: Any) -> list[Member]:
+def _members_of(body: Any, limit: int = MEMBER_CAP) -> list[Member]:
+    """The page's members, reading at most `limit` + 1 (one more says "there are more")."""
     if not isinstance(body, dict) or not isinstance(body.get("members"), list):
         raise RosterUnavailable("invalid")
     members = []
     for item in body["members"]:
+        if len(members) > limit:
+            break
         user_id = item.get("user_id") if isinstance(item, dict) else None
         if not isinstance(user_id, str) or not user_id.strip():
             continue  # one odd entry should not cost the whole roster

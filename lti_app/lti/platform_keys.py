@@ -5,6 +5,11 @@ rotates its key; here the cache honours Cache-Control max-age, an unknown kid
 triggers one refetch (at most every LTI_JWKS_MIN_REFETCH seconds, so forged
 tokens cannot make us hammer the platform), and a platform that is down is
 answered from the cached copy.
+
+The fetch goes through lti/http.py: FLASK_LTI_JWKS_TIMEOUT bounds the whole
+call, a key set is at most 64 KB, and a key set URL that just failed is not
+called again for FLASK_OUTBOUND_FAILURE_MEMORY seconds (the launch is refused
+at once, or answered from the cached copy).
 """
 
 from __future__ import annotations
@@ -19,12 +24,12 @@ import requests
 from flask import current_app
 
 from ..platforms.models import Platform
+from .http import bounded_get
 from .store import get_store
 
 log = logging.getLogger(__name__)
 
 _CACHE_KEEP_SECONDS = 30 * 24 * 3600  # stale copies serve while a platform is down
-_http = requests.Session()
 # A per-process copy of fresh key sets in front of the shared store: a cache of
 # public data that every worker can rebuild, never state another worker needs.
 _memo: dict[str, dict] = {}
@@ -80,12 +85,10 @@ def _pick(jwks: dict, kid: str) -> dict | None:
 def _fetch(url: str) -> tuple[dict, int]:
     config = current_app.config
     try:
-        response = _http.get(
-            url, timeout=config["LTI_JWKS_TIMEOUT"], headers={"Accept": "application/json"}
-        )
+        response = bounded_get(url, purpose="jwks", headers={"Accept": "application/json"})
         response.raise_for_status()
         jwks = response.json()
-    except (requests.RequestException, ValueError) as exc:
+    except (requests.RequestException, ValueError, RecursionError) as exc:
         raise PlatformKeysUnavailable(url) from exc
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
         raise PlatformKeysUnavailable(url)

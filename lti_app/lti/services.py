@@ -1,35 +1,28 @@
 """LTI Advantage service calls (AGS, NRPS) for a platform, outside any launch.
 
 pylti1p3's ServiceConnector sends requests without a timeout: a hanging LMS
-would hang our worker. The session here gives every call one.
+would hang our worker. Its session here is lti/http.py's BoundedSession: every
+call (the access token, a score) has one deadline for the whole call
+(FLASK_OUTBOUND_TIMEOUT) and a byte cap (16 KB for the token's answer).
 """
 
 from __future__ import annotations
 
-import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
-from pylti1p3.service_connector import REQUESTS_USER_AGENT, ServiceConnector
+from pylti1p3.service_connector import ServiceConnector
 
 from ..platforms.models import Platform
+from .http import BoundedSession
 from .tool_config import ToolRegistration
 
-SERVICE_TIMEOUT = (3.05, 10)  # connect, read (seconds)
 
-
-class TimeoutSession(requests.Session):
-    def __init__(self, timeout=SERVICE_TIMEOUT) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.headers["User-Agent"] = REQUESTS_USER_AGENT
-
-    def request(self, method, url, **kwargs):
-        kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, **kwargs)
+def service_session(platform: Platform, purpose: str = "service") -> BoundedSession:
+    return BoundedSession(purpose, purposes={platform.auth_token_url: "token"})
 
 
 def service_connector(platform: Platform) -> ServiceConnector:
     """A connector that fetches (and, per instance, reuses) OAuth2 access tokens."""
-    return ServiceConnector(ToolRegistration(platform), TimeoutSession())
+    return ServiceConnector(ToolRegistration(platform), service_session(platform))
 
 
 def grades_service(

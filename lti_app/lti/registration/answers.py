@@ -17,7 +17,7 @@ def request_headers(token: str | None) -> dict[str, str]:
 def json_object(response: requests.Response) -> dict | None:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

@@ -13,6 +13,7 @@ import requests
 
 from ..canvas_config import CANVAS
 from ..claims import PLATFORM_CONFIGURATION
+from ..http import bounded_get
 from .answers import describe_answer, json_object, request_headers
 from .errors import RegistrationFailed
 from .guard import check_outbound_url, default_port, usable_url
@@ -47,8 +48,9 @@ def fetch_platform_config(
     try:
         # Canvas wants the registration token on this GET as well (its
         # registration docs); Moodle ignores it.
-        response = requests.get(url, headers=request_headers(token), timeout=CONFIG_TIMEOUT,
-                                allow_redirects=False)
+        # Bounded (lti/http.py): CONFIG_TIMEOUT for the whole call, 64 KB.
+        response = bounded_get(url, purpose="registration", headers=request_headers(token),
+                               deadline=CONFIG_TIMEOUT, allow_redirects=False)
     except requests.Timeout as exc:
         raise RegistrationFailed("timeout", url=url, seconds=CONFIG_TIMEOUT) from exc
     except requests.RequestException as exc:

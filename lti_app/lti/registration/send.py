@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 
 from ..canvas_config import ToolUrls, registration_body
+from ..http import bounded_post
 from .answers import describe_answer, json_object, request_headers
 from .errors import RegistrationFailed
 from .guard import check_outbound_url
@@ -29,8 +30,10 @@ def send_registration(config: PlatformConfig, body: dict, token: str | None, *,
     endpoint = config.registration_endpoint
     check_outbound_url(endpoint, allow_local=allow_local)
     try:
-        response = requests.post(endpoint, json=body, headers=request_headers(token),
-                                 timeout=REGISTRATION_TIMEOUT, allow_redirects=False)
+        # Bounded (lti/http.py): REGISTRATION_TIMEOUT for the whole call, 64 KB.
+        response = bounded_post(endpoint, purpose="registration", json=body,
+                                headers=request_headers(token),
+                                deadline=REGISTRATION_TIMEOUT, allow_redirects=False)
     except requests.Timeout as exc:
         raise RegistrationFailed(
             "timeout", url=endpoint, seconds=REGISTRATION_TIMEOUT
