@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -34,11 +35,38 @@ def build_certificates_zip(job: Job, progress) -> tuple[bytes, str]:
     # PDFs are stored already, so this is fast; ZIP_STORED because PDFs are
     # compressed inside.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        missing: list[Certificate] = []
         for done, certificate in enumerate(certificates, start=1):
-            pdf = pdf_for(certificate, certificate.language)
-            archive.writestr(_unique(_file_name(certificate), used), pdf.pdf)
+            try:
+                with db.session.begin_nested():  # a failed render leaves nothing behind
+                    pdf = pdf_for(certificate, certificate.language)
+            except Exception:  # one broken certificate must not fail the course's ZIP
+                current_app.logger.exception(
+                    "certificates zip: job=%s certificate=%s left out", job.id, certificate.id
+                )
+                missing.append(certificate)
+            else:
+                archive.writestr(_unique(_file_name(certificate), used), pdf.pdf)
             progress(done, len(certificates))
+        if missing:
+            archive.writestr(_unique(MISSING_NOTE, used), _missing_note(missing))
     return buffer.getvalue(), "certificates.zip"
+
+
+MISSING_NOTE = "NIET-OPGENOMEN-NOT-INCLUDED.txt"
+
+
+def _missing_note(missing: list[Certificate]) -> str:
+    """Both languages: the job has no reader's language, the trainer reads one of them."""
+    lines = [
+        "Deze certificaten konden niet als PDF worden gemaakt en ontbreken in dit ZIP-bestand;",
+        "ze blijven geldig en te controleren met hun code.",
+        "These certificates could not be made as PDF and are missing from this ZIP file;",
+        "they stay valid and can be verified by their code.",
+        "",
+    ]
+    lines += [f"{c.learner_name}\t{c.course_slug}\t{c.verification_code}" for c in missing]
+    return "\n".join(lines) + "\n"
 
 
 def _file_name(certificate: Certificate) -> str:
