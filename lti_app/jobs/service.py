@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from ..timeutil import utc_now
@@ -16,7 +16,8 @@ from .models import Job
 
 log = logging.getLogger(__name__)
 
-# kind -> function(job_id, progress) -> (bytes, file name)
+# kind -> function(job, progress(done, total)) -> (bytes, file name); the roster
+# refresh (trainer/roster.py) returns its outcome as JSON.
 Work = Callable[[Job, Callable[[int, int], None]], tuple[bytes, str]]
 _REGISTRY: dict[str, Work] = {}
 
@@ -59,32 +60,68 @@ def start(job_id: int, app: Flask | None = None) -> None:
         return
     thread = threading.Thread(target=run_job, args=(app, job_id), daemon=True,
                               name=f"job-{job_id}")
+    with _THREADS_LOCK:
+        _THREADS[:] = [t for t in _THREADS if t.is_alive()] + [thread]
     thread.start()
 
 
+_THREADS: list[threading.Thread] = []  # this process's job threads (the fallback)
+_THREADS_LOCK = threading.Lock()
+
+
+def wait_for_threads(timeout: float = 10.0) -> bool:
+    """Wait until this process's job threads have ended (tests, shutdown);
+    False if some still run after `timeout` seconds."""
+    import time
+
+    end = time.monotonic() + timeout
+    with _THREADS_LOCK:
+        threads = list(_THREADS)
+    for thread in threads:
+        thread.join(max(0.0, end - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
+
+
 def run_job(app: Flask, job_id: int) -> None:
-    """Do the work, committing progress as it goes (readers poll the row)."""
+    """Do the work, committing progress as it goes (readers poll the row).
+
+    Never raises: a failure is the job's ("failed"), not the thread's or the
+    RQ worker's. Only one runner gets a queued job (a conditional UPDATE).
+    """
     with app.app_context():
-        job = db.session.get(Job, job_id)
-        if job is None or job.status != "queued":
-            return
-        job.status = "running"
-        db.session.commit()
-
-        def progress(done: int, total: int) -> None:
-            job.done, job.total = done, total
-            db.session.commit()
-
         try:
-            data, name = _REGISTRY[job.kind](job, progress)
-        except Exception:  # the job fails, the worker lives on
-            log.exception("job %s failed", job_id)
+            _run(job_id)
+        except Exception:  # e.g. the job's row deleted meanwhile
+            log.exception("job %s could not be run", job_id)
             db.session.rollback()
-            job = db.session.get(Job, job_id)
-            job.status, job.error, job.finished_at = "failed", "error", utc_now()
-            db.session.commit()
-            return
-        job.result, job.result_name = data, name
-        job.status, job.finished_at = "done", utc_now()
+        finally:
+            db.session.remove()
+
+
+def _run(job_id: int) -> None:
+    claimed = db.session.execute(
+        update(Job).where(Job.id == job_id, Job.status == "queued").values(status="running")
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return  # gone, or another runner has it
+    job = db.session.get(Job, job_id)
+
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
         db.session.commit()
-        db.session.remove()
+
+    try:
+        data, name = _REGISTRY[job.kind](job, progress)
+    except Exception:  # the job fails, the worker lives on
+        log.exception("job %s failed", job_id)
+        db.session.rollback()
+        db.session.execute(
+            update(Job).where(Job.id == job_id)
+            .values(status="failed", error="error", finished_at=utc_now())
+        )
+        db.session.commit()
+        return
+    job.result, job.result_name = data, name
+    job.status, job.finished_at = "done", utc_now()
+    db.session.commit()

@@ -4,18 +4,27 @@ The members (fetched by `lti/nrps.py`) become enrolments with has_launched False
 so the dashboard lists learners who never opened the tool. A refresh only adds
 and updates: a member missing from the LMS's answer keeps their row and
 progress, and a failed fetch changes nothing but the note of the failure.
+
+A refresh is a background job (lti_app/jobs: RQ when FLASK_JOBS_REDIS_URL is
+set, else a thread): the LMS may be slow, and no worker that serves pages
+waits for it. `start_refresh` queues one (or finds the one already running);
+the dashboard says "refreshing" until it is done and then shows its result.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..jobs import service as jobs
+from ..jobs.models import Job, JobStatus
 from ..people.models import ROLE_ADMIN, Context, Enrollment, Person
 from ..lti.roles import course_role
 from ..platforms.models import Platform
@@ -24,6 +33,12 @@ from .models import RosterSync
 from ..lti.nrps import FetchedRoster, Member, RosterUnavailable, fetch_members
 
 _CHUNK = 500  # ids per IN (...): far below every database's parameter limit
+REFRESH_JOB = "roster_refresh"
+# A queued or running refresh older than this is taken for lost (its process
+# ended); a new one may start.
+REFRESH_STALE = timedelta(minutes=10)
+# The dashboard shows a finished refresh's result this long.
+RESULT_SHOWN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,61 @@ def refresh_roster(
     sync.last_error = None
     db.session.flush()
     return RefreshOutcome(members=count, added=added, is_complete=fetched.is_complete)
+
+
+def start_refresh(context_id: int) -> tuple[Job, bool]:
+    """The context's refresh job: the one queued or running, else a new one
+    (flushed; the caller commits, then calls jobs.start). (job, is_new)."""
+    running = active_refresh(context_id)
+    if running is not None:
+        return running, False
+    return jobs.create_job(kind=REFRESH_JOB, context_id=context_id), True
+
+
+def active_refresh(context_id: int) -> Job | None:
+    return db.session.scalar(
+        select(Job).where(
+            Job.kind == REFRESH_JOB,
+            Job.context_id == context_id,
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+            Job.created_at > utc_now() - REFRESH_STALE,
+        ).order_by(Job.id.desc()).limit(1)
+    )
+
+
+def refresh_state(context_id: int) -> tuple[Job | None, RefreshOutcome | None]:
+    """For the dashboard, in one query: the refresh running now, or the result
+    of the last one when it worked and finished moments ago."""
+    job = db.session.scalar(
+        select(Job).where(Job.kind == REFRESH_JOB, Job.context_id == context_id)
+        .order_by(Job.id.desc()).limit(1)
+    )
+    if job is None:
+        return None, None
+    now = utc_now()
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return (job if job.created_at > now - REFRESH_STALE else None), None
+    if job.status != JobStatus.DONE or not job.result or job.finished_at < now - RESULT_SHOWN:
+        return None, None
+    try:
+        outcome = RefreshOutcome(**json.loads(job.result))
+    except (ValueError, TypeError):
+        return None, None
+    return None, outcome if outcome.is_ok else None
+
+
+@jobs.register(REFRESH_JOB)
+def _refresh_job(job: Job, progress) -> tuple[bytes, str]:
+    """The job: fetch and store; the members read so far are its progress."""
+    context = db.session.get(Context, job.context_id)
+    sync = db.session.scalar(select(RosterSync).where(RosterSync.context_id == context.id))
+
+    def fetch(platform: Platform, url: str) -> FetchedRoster:
+        return fetch_members(platform, url, on_page=lambda count: progress(count, 0))
+
+    outcome = refresh_roster(context=context, sync=sync, fetch=fetch)
+    db.session.commit()  # the members, or only the note of a failed attempt
+    return json.dumps(asdict(outcome)).encode(), "roster.json"
 
 
 def store_members(*, context: Context, members: list[Member]) -> tuple[int, int]:

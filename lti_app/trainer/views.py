@@ -11,7 +11,6 @@ from datetime import date
 from flask import (
     Response,
     abort,
-    flash,
     g,
     redirect,
     render_template,
@@ -19,14 +18,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course
 
 from ..completion import course_status
 from ..extensions import db
 from ..i18n import current_language
+from ..jobs.service import start as start_job
 from ..issuing import service as issuing
 from ..launch_scope import trainer_course_of_launch, trainer_required
 from ..learning import service as learning
@@ -46,9 +44,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def dashboard():
     launch = current_launch()
     course = trainer_course_of_launch(launch)
-    # Only reads: the roster was fetched at the trainer's first launch (below)
-    # or by the refresh button.
+    # Only reads: the roster is fetched by a background job, started at the
+    # trainer's first launch (below) or by the refresh button.
     context, sync = queries.context_with_roster(launch.context_id)
+    roster_job, roster_outcome = roster.refresh_state(context.id)
     table = TableQuery.from_args(request.args)
     rows = build_rows(course, queries.load_course_data(context.id, course.slug))
     return render_template(
@@ -67,6 +66,8 @@ def dashboard():
         if sync and sync.last_error
         else None,
         no_nrps=None if context.memberships_url else roster.no_nrps_message(),
+        roster_job=roster_job,
+        roster_outcome=roster_outcome,
     )
 
 
@@ -76,19 +77,12 @@ def refresh_roster():
     launch = current_launch()
     if not RefreshRosterForm().validate_on_submit():
         abort(400)
-    context, sync = queries.context_with_roster(launch.context_id)
-    outcome = roster.refresh_roster(context=context, sync=sync)
-    db.session.commit()  # the members, or only the note of a failed attempt
-    if outcome.is_ok:
-        flash(
-            _(
-                "Roster refreshed: %(members)d members, %(added)d new.",
-                members=outcome.members,
-                added=outcome.added,
-            )
-        )
-    else:  # the reason is shown in the roster section
-        flash(_("The roster could not be refreshed."), "error")
+    # A background job: the LMS may take its time, no worker waits for it. The
+    # dashboard says so and shows the result (or the LMS's error) when done.
+    job, is_new = roster.start_refresh(launch.context_id)
+    db.session.commit()
+    if is_new:
+        start_job(job.id)
     return redirect(
         url_for("trainer.dashboard", **TableQuery.from_args(request.args).as_args())
     )
@@ -170,17 +164,18 @@ def admin_overview():
 def _first_roster_fetch(_app, *, launch: LaunchContext) -> None:
     """A trainer's first launch in an LMS course fetches its roster once, so the
     dashboard lists learners who never opened the tool; later refreshes are the
-    trainer's choice (the button). Runs inside POST /lti/launch, after its commit."""
+    trainer's choice (the button). Runs inside POST /lti/launch, after its commit;
+    queues the fetch as a background job."""
     if not launch.is_trainer:
         return
     context, sync = queries.context_with_roster(launch.context_id)
     if not context.memberships_url or sync is not None:
         return
-    try:
-        roster.refresh_roster(context=context, sync=None)
-        db.session.commit()  # a failure is noted and shown in the roster section
-    except IntegrityError:  # another trainer's first launch, at the same moment
-        db.session.rollback()
+    # In the background: the launch does not wait for the LMS's roster.
+    job, is_new = roster.start_refresh(context.id)
+    db.session.commit()
+    if is_new:
+        start_job(job.id)
 
 
 # -- helpers ------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The roster (NRPS) against a fake LMS endpoint: paging, outages, storing."""
+"""The roster (NRPS) against a fake LMS endpoint: paging, outages, storing.
+
+The fetch is a background job (a thread in tests): a trainer's first launch and
+the refresh button queue it and answer at once; `finish_jobs()` waits for it
+as a trainer would wait for the dashboard's "refreshing" note to go."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from responses import matchers
 from sqlalchemy import func, select
 
 from lti_app.extensions import db
+from lti_app.jobs.service import wait_for_threads
 from lti_app.people.models import Enrollment, Person
 from lti_app.lti import nrps
 from lti_app.trainer.models import RosterSync
@@ -67,6 +72,10 @@ def serve_page(
     )
 
 
+def finish_jobs() -> None:
+    assert wait_for_threads(15), "the roster job did not finish"
+
+
 def _roster_rows(app) -> list[tuple]:
     with app.app_context():
         rows = db.session.execute(
@@ -78,11 +87,15 @@ def _roster_rows(app) -> list[tuple]:
 
 
 def _refresh(client, launch):
+    """Press the button; the dashboard it returns to once the job is done."""
     page = client.get(launch.url("/trainer/"))
     token = form_tokens(page.get_data(as_text=True))["csrf_token"]
-    return client.post(
+    response = client.post(
         launch.url("/trainer/roster/refresh"), data={"csrf_token": token}
     )
+    assert response.status_code == 302 and "/trainer/" in response.headers["Location"]
+    finish_jobs()
+    return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_first_visit_fetches_every_page_of_the_roster(app, client, lms):
@@ -95,6 +108,7 @@ def test_first_visit_fetches_every_page_of_the_roster(app, client, lms):
     )
     last = serve_page(lms, PAGE_2, [member(4), member(5, given_name=None, name=None)])
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
+    finish_jobs()
 
     html = client.get(launch.url("/trainer/")).get_data(as_text=True)
     assert last.call_count == 1  # the page token kept its case
@@ -117,7 +131,7 @@ def test_refresh_updates_names_and_roles_and_keeps_everyone(app, client, lms, se
     serve_token(lms)
     first = serve_page(lms, NRPS_URL + "?limit=100", [member(1), member(2)])
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
-    client.get(launch.url("/trainer/"))
+    finish_jobs()
     lms.mock.remove(first)
     serve_page(
         lms,
@@ -125,9 +139,7 @@ def test_refresh_updates_names_and_roles_and_keeps_everyone(app, client, lms, se
         [member(1, name="Member One", role="TeachingAssistant"), member(6)],
     )
 
-    response = _refresh(client, launch)
-    assert response.status_code == 302
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = _refresh(client, launch)
     assert "Roster refreshed: 2 members, 1 new." in html
     rows = _roster_rows(app)
     assert ("nrps-1", "Member One", "trainer", False) in rows
@@ -156,18 +168,18 @@ def test_lms_down_shows_a_message_and_loses_nothing(app, client, lms, failure, m
     serve_token(lms)
     ok = serve_page(lms, NRPS_URL + "?limit=100", [member(1), member(2)])
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
-    client.get(launch.url("/trainer/"))
+    finish_jobs()
     lms.mock.remove(ok)
     lms.mock.get(NRPS_URL, **failure)
     before = snapshot(app)
 
-    response = _refresh(client, launch)
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "The roster could not be refreshed." in html and message in html
+    html = _refresh(client, launch)
+    assert "The last attempt" in html and "failed." in html and message in html
     assert "Member 1" in html and "Member 2" in html  # the last roster still shows
     after = snapshot(app)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed <= {"roster_syncs"}  # only the note of the failed attempt
+    # Only the note of the failed attempt, and the job that made it.
+    assert changed <= {"roster_syncs", "jobs"}
     with app.app_context():
         sync = db.session.scalar(select(RosterSync))
         assert (
@@ -178,6 +190,7 @@ def test_lms_down_shows_a_message_and_loses_nothing(app, client, lms, failure, m
 def test_token_refused_is_explained(app, client, lms):
     serve_token(lms, status=401)
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
+    finish_jobs()
     html = client.get(launch.url("/trainer/")).get_data(as_text=True)
     assert "The last attempt" in html and "IMS LTI Names and Role Provisioning" in html
     assert (
@@ -209,11 +222,13 @@ def test_without_nrps_the_learners_who_launched_are_shown_with_the_reason(
 
 def test_refresh_needs_the_csrf_token(app, client, lms):
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
+    finish_jobs()  # the first launch's fetch (it failed: nothing was served yet)
     serve_token(lms)
-    serve_page(lms, NRPS_URL + "?limit=100", [member(1)])
+    page = serve_page(lms, NRPS_URL + "?limit=100", [member(1)])
     before = snapshot(app)
     assert client.post(launch.url("/trainer/roster/refresh")).status_code == 400
-    assert snapshot(app) == before
+    finish_jobs()
+    assert snapshot(app) == before and page.call_count == 0
 
 
 def test_page_cap_and_foreign_next_link_stop_with_a_partial_roster(
@@ -269,6 +284,7 @@ def test_partial_roster_is_stored_and_said(app, client, lms, monkeypatch):
     serve_token(lms)
     serve_page(lms, NRPS_URL + "?limit=100", [member(1)], next_url=PAGE_2)
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
+    finish_jobs()
     html = client.get(launch.url("/trainer/")).get_data(as_text=True)
     assert "Member 1" in html and "Incomplete" in html
     with app.app_context():
@@ -287,12 +303,13 @@ def test_members_without_user_id_are_skipped(app, lms):
 def test_the_first_launch_fetches_the_roster_and_the_dashboard_only_reads(
     app, client, lms
 ):
-    """The roster is fetched by the trainer's first launch (a POST that commits),
-    no longer by the dashboard's GET, which writes nothing."""
+    """The roster is fetched by a job the trainer's first launch queues (a POST
+    that commits), not by the dashboard's GET, which writes nothing."""
     serve_token(lms)
     page = serve_page(lms, NRPS_URL + "?limit=100", [member(1)])
     launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
-    assert page.call_count == 1  # during POST /lti/launch
+    finish_jobs()
+    assert page.call_count == 1  # by the job POST /lti/launch queued
     before = snapshot(app)
     html = client.get(launch.url("/trainer/")).get_data(as_text=True)
     assert "Member 1" in html
