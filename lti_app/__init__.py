@@ -45,6 +45,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .lti.session import LaunchSessionInterface
 
     app.session_interface = LaunchSessionInterface()
+    from .input_limits import guard_engine, init_input_limits
+
+    init_input_limits(app)  # the bounded <int:> converter, before any route
     _register_blueprints(app)
 
     from .errors import register_error_handlers
@@ -56,6 +59,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     grades.init_app(app)
     init_security_headers(app)
     _register_sqlite_pragmas(app)
+    guard_engine(app)  # no NUL character reaches the database
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -61,6 +62,11 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_LOGIN": "60 per minute",
     "RATELIMIT_VERIFY": "30 per minute",
     "RATELIMIT_HOST": "20 per minute",
+    # Request bodies larger than this are refused with 413 before they are parsed
+    # (the tool's largest honest POST, a launch, is a few KB).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # A launch's id_token longer than this is refused before it is decoded.
+    "LTI_MAX_ID_TOKEN_LENGTH": 64 * 1024,
     # Count of reverse proxies in front of the app (ProxyFix); 0 = none.
     "PROXY_FIX_X_FOR": 0,
     "PROXY_FIX_X_PROTO": 0,
@@ -74,6 +80,7 @@ def apply_local_defaults(config: dict, instance_path: Path) -> None:
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         db_file = instance_path / "kennisdeling.sqlite3"
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    create_private_sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _read_or_create_secret(instance_path / "secret_key")
     if not config.get("TOOL_KEY_PASSPHRASE"):
@@ -81,10 +88,33 @@ def apply_local_defaults(config: dict, instance_path: Path) -> None:
         config["TOOL_KEY_PASSPHRASE"] = config["SECRET_KEY"]
 
 
+def create_private_sqlite_file(uri: str) -> None:
+    """A SQLite database file that does not exist yet is created 0600 (owner only):
+    it holds names, emails and the tool's encrypted keys. SQLite gives its -wal
+    and -shm files the same mode."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if url.database.startswith("file:") or url.query.get("mode") == "memory":
+        return
+    path = Path(url.database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another worker made it a moment ago
+        pass
+
+
 def _read_or_create_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     secret = secrets.token_hex(32)
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created 0600 at once: never readable by others, not even for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(secret)
     return secret

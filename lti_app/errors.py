@@ -38,6 +38,7 @@ MESSAGES = {
     ),
     403: lambda: _("This page is for another role or another course."),
     404: lambda: _("The page or item you asked for does not exist (any more)."),
+    413: lambda: _("The tool does not accept this much data in one request."),
     500: lambda: _("The error has been logged. Please try again in a moment."),
     503: lambda: _("Please try again in a minute; nothing you saved is lost."),
 }

@@ -5,7 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import render_template
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+
+
+class CheckedForm(FlaskForm):
+    """A form whose text refuses a NUL character (\\0): PostgreSQL cannot store
+    it, and no one means to type it. The page comes back (422) with what was
+    typed, the NUL taken out, and a message at the field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.data = field.data.replace("\x00", "")
+                field.errors = [*field.errors, _("Remove the NUL character (\\0) from this field.")]
+                valid = False
+        return valid
 
 
 def add_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:

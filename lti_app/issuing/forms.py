@@ -1,7 +1,7 @@
 """Certificate forms: shape only."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CheckedForm as FlaskForm  # refuses NUL characters
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask_wtf import FlaskForm
+from ..forms import CheckedForm as FlaskForm  # refuses NUL characters
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired, Length, Regexp

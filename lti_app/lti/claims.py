@@ -78,6 +78,118 @@ class LaunchClaims:
         return self.message_type == DEEP_LINKING_REQUEST
 
 
+# -- type and length checks, before anything is looked up or stored ----------------
+ID_LIMIT = 255  # sub, deployment, context and link ids (the columns' length)
+NAME_LIMIT = 200  # a person's name parts
+TEXT_LIMIT = 1000  # titles, labels, email, locale
+URL_LIMIT = 1000  # service URLs (the columns' length)
+
+
+class BadClaim(Exception):
+    """A claim of the wrong type or size; lti.launch refuses the launch with its name."""
+
+    def __init__(self, claim: str) -> None:
+        super().__init__(claim)
+        self.claim = claim
+
+
+def check_claims(body: Mapping[str, Any]) -> None:
+    """Refuse (BadClaim) claims the tool uses that have the wrong type, are too
+    long, or hold a NUL character where it would be an identifier. Display text
+    with a NUL is not refused: parse_launch_claims strips it."""
+    _check_id("sub", body.get("sub"), required=True, number_ok=False)
+    _check_id("deployment_id", body.get(DEPLOYMENT_ID), number_ok=False)
+    for name in ("name", "given_name", "family_name"):
+        _check_text(name, body.get(name), NAME_LIMIT)
+    _check_text("email", body.get("email"), TEXT_LIMIT)
+    for claim, short in ((MESSAGE_TYPE, "message_type"), (LTI_CLAIM + "version", "version")):
+        _check_text(short, body.get(claim), 100, nul_ok=False)
+    roles = body.get(ROLES)
+    if roles is not None and not (
+        isinstance(roles, list)
+        and all(isinstance(r, str) and len(r) <= TEXT_LIMIT and "\x00" not in r for r in roles)
+    ):
+        raise BadClaim("roles")
+    context = _checked_object("context", body, CONTEXT)
+    if context is not None:
+        _check_id("context.id", context.get("id"), required=True)
+        _check_text("context.title", context.get("title"), TEXT_LIMIT)
+        _check_text("context.label", context.get("label"), TEXT_LIMIT)
+    link = _checked_object("resource_link", body, RESOURCE_LINK)
+    if link is not None:
+        _check_id("resource_link.id", link.get("id"), required=True)
+        _check_text("resource_link.title", link.get("title"), TEXT_LIMIT)
+    custom = _checked_object("custom", body, CUSTOM)
+    if custom is not None and any(isinstance(v, str) and len(v) > TEXT_LIMIT
+                                  for v in custom.values()):
+        raise BadClaim("custom")
+    presentation = _checked_object("launch_presentation", body, LAUNCH_PRESENTATION)
+    if presentation is not None:
+        _check_text("launch_presentation.locale", presentation.get("locale"), 100)
+        _check_url("launch_presentation.return_url", presentation.get("return_url"), 2000)
+    ags = _checked_object("endpoint", body, AGS_ENDPOINT)
+    if ags is not None:
+        _check_url("endpoint.lineitems", ags.get("lineitems"), URL_LIMIT)
+        _check_url("endpoint.lineitem", ags.get("lineitem"), URL_LIMIT)
+        scopes = ags.get("scope")
+        if scopes is not None and not (
+            isinstance(scopes, list)
+            and all(isinstance(x, str) and "\x00" not in x for x in scopes)
+        ):
+            raise BadClaim("endpoint.scope")
+    nrps = _checked_object("namesroleservice", body, NRPS_SERVICE)
+    if nrps is not None:
+        _check_url("namesroleservice.context_memberships_url",
+                   nrps.get("context_memberships_url"), URL_LIMIT)
+    if body.get(MESSAGE_TYPE) == DEEP_LINKING_REQUEST:
+        settings = body.get(DL_SETTINGS)
+        if not isinstance(settings, Mapping):
+            raise BadClaim("deep_linking_settings")
+        return_url = settings.get("deep_link_return_url")
+        if not is_http_url(return_url) or len(return_url) > 2000:
+            raise BadClaim("deep_link_return_url")
+
+
+def is_http_url(value: Any) -> bool:
+    """An absolute http(s) URL (never javascript:, data: or a relative one)."""
+    return isinstance(value, str) and "\x00" not in value and origin_of(value) is not None
+
+
+def _checked_object(short: str, body: Mapping[str, Any], claim: str) -> Mapping | None:
+    value = body.get(claim)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise BadClaim(short)
+    return value
+
+
+def _check_id(short: str, value: Any, *, required: bool = False,
+              number_ok: bool = True) -> None:
+    if value is None:
+        if required:
+            raise BadClaim(short)
+        return
+    if number_ok and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value or len(value) > ID_LIMIT or "\x00" in value:
+        raise BadClaim(short)
+
+
+def _check_text(short: str, value: Any, limit: int, *, nul_ok: bool = True) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or len(value) > limit or (not nul_ok and "\x00" in value):
+        raise BadClaim(short)
+
+
+def _check_url(short: str, value: Any, limit: int) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+        raise BadClaim(short)
+
+
 def parse_launch_claims(body: Mapping[str, Any]) -> LaunchClaims:
     """The claims of a validated id_token; odd types count as absent."""
     context = _object(body.get(CONTEXT))
@@ -102,8 +214,8 @@ def parse_launch_claims(body: Mapping[str, Any]) -> LaunchClaims:
         resource_link_id=_identifier(link.get("id")),
         resource_link_title=_text(link.get("title")),
         roles=_strings(body.get(ROLES)),
-        custom={k: v for k, v in _object(body.get(CUSTOM)).items()
-                if isinstance(k, str) and isinstance(v, str)},
+        custom={k: v.replace("\x00", "") for k, v in _object(body.get(CUSTOM)).items()
+                if isinstance(k, str) and isinstance(v, str) and "\x00" not in k},
         lineitems_url=_url(ags.get("lineitems")),
         lineitem_url=_url(ags.get("lineitem")),
         ags_scopes=_strings(ags.get("scope")),
@@ -119,7 +231,8 @@ def _object(value: Any) -> Mapping[str, Any]:
 def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    return value.strip() or None
+    # A NUL in a name or title is dropped (it cannot be stored, nor is it meant).
+    return value.replace("\x00", "").strip() or None
 
 
 def _identifier(value: Any) -> str | None:
@@ -141,6 +254,6 @@ def _url(value: Any) -> str | None:
 
 def _safe_url(value: Any) -> str | None:
     """Only http(s) links back to the LMS (never javascript: or data:)."""
-    if isinstance(value, str) and origin_of(value):
+    if is_http_url(value):
         return value[:2000]
     return None

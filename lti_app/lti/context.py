@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..people.roles import is_trainer_role
 from ..tokens import Purpose, TokenInvalid, sign, unsign
@@ -63,9 +64,18 @@ def launch_id_from_ltik(token: str | None) -> str | None:
 def ltik_from_request() -> str | None:
     return (
         request.args.get(LTIK_PARAM)
-        or (request.form.get(LTIK_PARAM) if request.method == "POST" else None)
+        or (_form_value(LTIK_PARAM) if request.method == "POST" else None)
         or request.headers.get("X-Ltik")
     )
+
+
+def _form_value(name: str) -> str | None:
+    # Read when the session opens, before the error handlers are in place: a
+    # body over MAX_CONTENT_LENGTH is refused (413) by the view's own read.
+    try:
+        return request.form.get(name)
+    except RequestEntityTooLarge:
+        return None
 
 
 def _context_key(launch_id: str) -> str:

@@ -16,7 +16,8 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from .claims import DEPLOYMENT_ID, DL_DATA, DL_SETTINGS
+from .claims import DEPLOYMENT_ID, DL_DATA, DL_SETTINGS, is_http_url
+from .exceptions import LaunchRefused
 from .launch import ToolMessageLaunch
 from .launch_store import SharedLaunchDataStorage
 from .tool_config import DatabaseToolConf
@@ -50,6 +51,9 @@ def deep_link_response(launch_id: str, items: list[ContentItem]) -> tuple[str, s
     )
     claims = launch.get_launch_data()
     settings = claims[DL_SETTINGS]
+    if not is_http_url(settings.get("deep_link_return_url")):
+        # The launch checked it; launch data saved before that check had not.
+        raise LaunchRefused("bad_return_url")
     deep_link = ShortLivedDeepLink(
         launch._registration,
         claims[DEPLOYMENT_ID],

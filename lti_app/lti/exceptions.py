@@ -73,6 +73,17 @@ REASONS = {
     ),
     "nonce_mismatch": (401, _l("This launch does not belong to this sign-in.")),
     "bad_message": (400, _l("The LMS sent a message this tool does not support: %(detail)s")),
+    "bad_claim": (400, _l("The LMS sent an invalid value for %(claim)s.")),
+    "bad_return_url": (
+        400,
+        _l("The LMS asked to send the chosen content to an address that is not a web "
+           "address (http or https); the tool does not do that."),
+    ),
+    "token_too_large": (
+        413,
+        _l("The launch token from the LMS is larger than %(limit)d KB; the tool does not "
+           "accept it."),
+    ),
 }
 
 

@@ -38,6 +38,8 @@ def issuer_and_client_id(body: dict) -> tuple[str, str, list[str]]:
         raise LaunchRefused("bad_audience")
     if not isinstance(client_id, str) or client_id not in audiences:
         raise LaunchRefused("bad_audience")
+    if any(not isinstance(v, str) or len(v) > 255 or "\x00" in v for v in (issuer, *audiences)):
+        raise LaunchRefused("malformed_token")  # looked up before the signature is checked
     return issuer, client_id, audiences
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 
+from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 
@@ -20,7 +21,10 @@ from . import id_token
 from .browser_state import (
     PartitionedCookieService, PlatformStorageCheckNeeded, find_state, pop_state,
 )
-from .claims import DEEP_LINKING_REQUEST, DEPLOYMENT_ID, MESSAGE_TYPE, RESOURCE_LINK_REQUEST
+from .claims import (
+    DEEP_LINKING_REQUEST, DEPLOYMENT_ID, MESSAGE_TYPE, RESOURCE_LINK_REQUEST, BadClaim,
+    check_claims,
+)
 from .exceptions import LaunchRefused
 from .tool_config import ToolRegistration
 
@@ -69,8 +73,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise
 
     def validate_jwt_format(self):
-        if not self._get_request_param("id_token"):
+        id_token_text = self._get_request_param("id_token")
+        if not id_token_text:
             raise LaunchRefused("missing_parameter", name="id_token")
+        limit = current_app.config["LTI_MAX_ID_TOKEN_LENGTH"]
+        if len(id_token_text) > limit:  # before any decoding
+            raise LaunchRefused("token_too_large", limit=limit // 1024)
         try:
             super().validate_jwt_format()
         except LtiException as exc:
@@ -136,6 +144,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._jwt["body"] = id_token.verified_claims(
             self._get_id_token(), self._jwt["header"], self.platform
         )
+        try:  # types and lengths, before any claim is looked up or stored
+            check_claims(self._jwt["body"])
+        except BadClaim as bad:
+            if bad.claim == "deep_link_return_url":
+                raise LaunchRefused("bad_return_url") from bad
+            raise LaunchRefused("bad_claim", claim=bad.claim) from bad
         return self
 
     def validate_nonce(self):
