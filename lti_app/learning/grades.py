@@ -1,16 +1,24 @@
 """Scores to the LMS gradebook (LTI Assignment and Grade Services), never lost.
 
 A score is queued in `grade_deliveries` in the same commit as the progress
-that earned it, then delivered: right after the response (see
-`deliver_after_response`) and, for retries, by `flask grades deliver` or the
-next request that queues one. A failed delivery waits with exponential
-backoff. A delivered score is remembered, so an unchanged score is not sent
-again, and a score is sent at most once per change.
+that earned it, then delivered off the request (`schedule_delivery`): on the
+RQ queue when FLASK_JOBS_REDIS_URL is set (`rq worker kennisdeling`), else by
+a small pool of daemon threads in the process. Never by the worker serving the
+page: with gunicorn's sync workers, work after the response (call_on_close)
+still holds the worker, and a slow LMS would hold it for as long as it likes.
+Retries: `flask grades deliver` from cron, and a sweep that any launched page
+schedules at most every SWEEP_EVERY seconds. A failed delivery waits with
+exponential backoff. Every runner claims a row (a lease) before sending it, so
+a score is sent once per change however many runners there are, and a
+delivered score is remembered, so an unchanged score is not sent again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -114,7 +122,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryRepo
     return DeliveryReport(delivered, failed)
 
 
-CLAIM_LEASE = 120  # seconds; longer than a send can take (timeouts: 3 + 10 s, twice)
+CLAIM_LEASE = 120  # seconds; longer than a send can take (FLASK_OUTBOUND_TIMEOUT, twice)
 
 
 def _claim(delivery_id: int, now: datetime) -> bool:
@@ -183,11 +191,9 @@ class SweepThrottle:
 
 
 def init_app(app: Flask) -> None:
-    """Retry due deliveries after any launched page, at most every SWEEP_EVERY s.
-
-    So scores left by an LMS outage go out as soon as anyone uses the tool;
-    `flask grades deliver` from cron covers quiet hours.
-    """
+    """Schedule a run of due deliveries after any launched page, at most every
+    SWEEP_EVERY s, so scores left by an LMS outage go out as soon as anyone
+    uses the tool; `flask grades deliver` from cron covers quiet hours."""
     throttle = app.extensions.setdefault(SWEEP_STATE, SweepThrottle())
 
     @app.after_request
@@ -195,21 +201,108 @@ def init_app(app: Flask) -> None:
         now = time.monotonic()
         if g.get("launch") is not None and throttle.is_due(now):
             throttle.last_run = now
-            deliver_after_response(response, app)
+            schedule_delivery(app)
         return response
 
 
-def deliver_after_response(response, app: Flask | None = None):
-    """Try pending deliveries once the learner has their page (no waiting)."""
+RUN_LIMIT = 10  # deliveries per round; a run does up to RUN_ROUNDS rounds
+RUN_ROUNDS = 5
+POOL_SIZE = 2  # delivery threads per process (the thread fallback)
+POOL_STATE = "grade_pool"  # app.extensions key
+
+
+def schedule_delivery(app: Flask | None = None) -> None:
+    """Have due deliveries sent soon, never by this request's worker: an RQ job
+    when FLASK_JOBS_REDIS_URL is set, else this process's delivery threads."""
     app = app or current_app._get_current_object()
+    redis_url = app.config.get("JOBS_REDIS_URL")
+    if redis_url:
+        try:
+            from redis import Redis
+            from rq import Queue
 
-    def _deliver():
-        with app.app_context():
+            Queue(app.config["JOBS_QUEUE"], connection=Redis.from_url(redis_url)).enqueue(
+                "lti_app.jobs.worker.deliver_grades", job_timeout=600
+            )
+            return
+        except Exception:  # Redis away: the threads (and cron) still deliver
+            log.exception("could not queue grade delivery on RQ; using a thread")
+    pool = app.extensions.get(POOL_STATE)
+    if pool is None:
+        pool = app.extensions.setdefault(POOL_STATE, DeliveryPool(app))
+    pool.request_run()
+
+
+def run_deliveries() -> DeliveryReport:
+    """One run (an RQ job or a pool thread): rounds of RUN_LIMIT while they fill."""
+    delivered = failed = 0
+    for _round in range(RUN_ROUNDS):
+        report = deliver_due(limit=RUN_LIMIT)
+        delivered, failed = delivered + report.delivered, failed + report.failed
+        if report.delivered + report.failed < RUN_LIMIT:
+            break
+    return DeliveryReport(delivered, failed)
+
+
+class DeliveryPool:
+    """POOL_SIZE daemon threads per process that run `run_deliveries` on request.
+
+    Requests coalesce: while a run waits to start, another request adds
+    nothing (that run will see the new score). Threads start on the first
+    request in each process (after gunicorn's fork), never in the parent.
+    """
+
+    def __init__(self, app: Flask, size: int = POOL_SIZE) -> None:
+        self.app = app
+        self.size = size
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._queue: queue.Queue = queue.Queue()
+        self._waiting = 0
+
+    def request_run(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # first use in this process
+                self._pid, self._queue, self._waiting = os.getpid(), queue.Queue(), 0
+                for number in range(self.size):
+                    threading.Thread(target=self._work, daemon=True,
+                                     name=f"grades-{number}").start()
+            if self._waiting:
+                return
+            self._waiting += 1
+            self._queue.put(True)
+
+    def _work(self) -> None:
+        jobs = self._queue
+        while True:
+            jobs.get()
+            with self._lock:
+                self._waiting -= 1
             try:
-                deliver_due(limit=10)
-            except Exception:  # never let a delivery problem break a response
-                log.exception("grade delivery run failed")
-                db.session.rollback()
+                with self.app.app_context():
+                    try:
+                        run_deliveries()
+                    except Exception:  # a delivery problem never ends the thread
+                        log.exception("grade delivery run failed")
+                        db.session.rollback()
+                    finally:
+                        db.session.remove()
+            finally:
+                jobs.task_done()
 
-    response.call_on_close(_deliver)
-    return response
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Until every requested run has finished (tests, shutdown)."""
+        end = time.monotonic() + timeout
+        done = self._queue.all_tasks_done
+        with done:
+            while self._queue.unfinished_tasks:
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    return False
+                done.wait(remaining)
+        return True
+
+
+def wait_for_deliveries(app: Flask, timeout: float = 10.0) -> bool:
+    pool = app.extensions.get(POOL_STATE)
+    return pool.wait_idle(timeout) if pool is not None else True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import json
 from datetime import timedelta
@@ -15,7 +16,8 @@ from lti_app.extensions import db
 from lti_app.learning import grades
 from lti_app.learning.models import GradeDelivery
 from lti_app.timeutil import utc_now
-from tests.learning.helpers import first_module, launch_ltik, right_answers, submit_quiz, wrong_answers
+from tests.learning import helpers
+from tests.learning.helpers import first_module, launch_ltik, right_answers, wrong_answers
 
 SCOPES = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -23,6 +25,14 @@ SCOPES = [
 ]
 LINEITEM = "https://moodle.example.edu/mod/lti/services.php/2/lineitems/7/lineitem?type_id=3"
 SCORES = "https://moodle.example.edu/mod/lti/services.php/2/lineitems/7/lineitem/scores?type_id=3"
+
+
+def submit_quiz(client, ltik, module, answers):
+    """Submit, then wait for the delivery thread the submission woke (scores are
+    sent off the request, never by the worker that answers it)."""
+    result = helpers.submit_quiz(client, ltik, module, answers)
+    assert grades.wait_for_deliveries(client.application, 15), "delivery still running"
+    return result
 
 
 def _ags(lms):
@@ -185,3 +195,63 @@ def test_a_claimed_score_is_not_sent_by_a_second_runner(app, client, lms):
         assert grades.deliver_due(now=later).delivered == 1  # runner A
     assert runner_b == {"delivered": 0}  # B found it claimed and skipped it
     assert len([c for c in lms.mock.calls if c.request.url == SCORES]) == 2  # failed + A
+
+
+def test_the_learner_never_waits_for_the_lms(app, client, lms):
+    """A slow gradebook holds a delivery thread, not the worker that answers the
+    learner: the page comes back while the LMS is still 'thinking'."""
+    _serve_token(lms)
+    release, arrived = threading.Event(), threading.Event()
+
+    def slow_lms(request):
+        arrived.set()
+        release.wait(10)
+        return 200, {}, "{}"
+
+    lms.mock.add_callback(responses.POST, SCORES, callback=slow_lms)
+    ltik, module = _module_link_launch(client, lms)
+    started = time.monotonic()
+    response, _ = helpers.submit_quiz(client, ltik, module, right_answers(module))
+    assert response.status_code == 302 and time.monotonic() - started < 5
+    assert arrived.wait(10)  # the delivery thread is at the LMS meanwhile
+    with app.app_context():
+        assert db.session.scalars(select(GradeDelivery.status)).one() == "pending"
+    release.set()
+    assert grades.wait_for_deliveries(app, 15)
+    with app.app_context():
+        assert db.session.scalars(select(GradeDelivery.status)).one() == "delivered"
+    assert len(_scores(lms)) == 1
+
+
+def test_with_redis_scores_go_to_the_rq_queue(app, client, lms):
+    from tests.lti.test_redis_store import REDIS_URL, _redis_up
+
+    if not _redis_up():
+        import pytest
+
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import uuid
+
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from lti_app.jobs import worker
+
+    queue_name = f"kd-test-{uuid.uuid4().hex}"
+    app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=queue_name)
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=200, json={})
+    ltik, module = _module_link_launch(client, lms)
+    helpers.submit_quiz(client, ltik, module, right_answers(module))
+    assert _scores(lms) == []  # queued for an RQ worker, not sent by the web worker
+    redis = Redis.from_url(REDIS_URL)
+    queue = Queue(queue_name, connection=redis)
+    worker._app = app
+    try:
+        SimpleWorker([queue], connection=redis).work(burst=True)
+    finally:
+        worker._app = None
+        queue.delete(delete_jobs=True)
+    assert len(_scores(lms)) == 1
+    with app.app_context():
+        assert db.session.scalars(select(GradeDelivery.status)).one() == "delivered"
