@@ -46,6 +46,15 @@ DEFAULTS: dict[str, object] = {
     "LTI_JWKS_MIN_REFETCH": 30,  # unknown kid: refetch at most this often
     # None: on when Flask runs in debug mode (the README's first command).
     "DEMO_LMS_ENABLED": None,
+    # Test switch for an http-only test LMS (e.g. an on-premises Moodle at
+    # http://...): dynamic registration accepts its http:// URLs, and http://
+    # pages may frame the login step. Off by default; debug mode allows http
+    # to localhost only. Never in production.
+    "LTI_ALLOW_HTTP_PLATFORMS": False,
+    # LMS host names (comma-separated) whose dynamic registrations are approved
+    # at once; others wait for `flask platform approve`. Never list a shared
+    # host such as canvas.instructure.com (every Canvas customer registers there).
+    "LTI_AUTO_APPROVE_HOSTS": "",
     "TOOL_TITLE": "Kennisdeling",
     # Where the tool is reached (e.g. https://tool.example.org): certificates
     # made outside a request (CLI, jobs) print their verification URL under it.

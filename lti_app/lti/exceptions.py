@@ -17,6 +17,22 @@ REASONS = {
             "'flask --app lti_app platform add'."
         ),
     ),
+    "registration_pending": (
+        403,
+        _l(
+            "This LMS's registration (issuer %(issuer)s, client id %(client_id)s) is "
+            "waiting for the approval of this tool's operator, so the tool cannot be "
+            "opened yet. Nothing was saved. Ask your LMS administrator to contact the "
+            "operator of the tool."
+        ),
+    ),
+    "registration_refused": (
+        403,
+        _l(
+            "The operator of this tool has refused this LMS's registration (issuer "
+            "%(issuer)s, client id %(client_id)s). Nothing was saved."
+        ),
+    ),
     "ambiguous_registration": (
         400,
         _l(
@@ -95,3 +111,11 @@ class LaunchRefused(ReasonError):
 
     def __str__(self) -> str:  # ids only, safe for logs
         return f"launch refused: {self.reason}"
+
+
+def refuse_unapproved(platform) -> None:
+    """A registration the operator has not approved launches nothing (403)."""
+    if platform.is_approved:
+        return
+    reason = "registration_refused" if platform.status == "refused" else "registration_pending"
+    raise LaunchRefused(reason, issuer=platform.issuer, client_id=platform.client_id)

@@ -25,7 +25,7 @@ from .claims import (
     DEEP_LINKING_REQUEST, DEPLOYMENT_ID, MESSAGE_TYPE, RESOURCE_LINK_REQUEST, BadClaim,
     check_claims,
 )
-from .exceptions import LaunchRefused
+from .exceptions import LaunchRefused, refuse_unapproved
 from .tool_config import ToolRegistration
 
 SUPPORTED_MESSAGES = {RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST}
@@ -133,6 +133,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         platform = platforms.find_platform(issuer, client_id)
         if platform is None:
             raise LaunchRefused("unknown_registration", issuer=issuer, client_id=client_id)
+        refuse_unapproved(platform)  # before anything is read from its key set or stored
         if self._state_params and self._state_params["platform_id"] != platform.id:
             raise LaunchRefused("bad_issuer")
         id_token.check_other_audiences(issuer, client_id, audiences)

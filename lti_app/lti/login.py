@@ -16,7 +16,7 @@ from pylti1p3.contrib.flask import FlaskOIDCLogin
 from ..origins import origin_of
 from ..platforms import service as platforms
 from .browser_state import LOGIN_PARAMS, PartitionedCookieService, save_state
-from .exceptions import LaunchRefused
+from .exceptions import LaunchRefused, refuse_unapproved
 from .store import get_store
 from .tool_config import DatabaseToolConf, ToolRegistration
 
@@ -56,6 +56,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
         self._registration = registration = self.validate_oidc_login()
+        refuse_unapproved(registration.platform)  # nothing saved, no redirect to the LMS
         lifetime = current_app.config["LTI_STATE_LIFETIME"]
         state = "state-" + str(uuid.uuid4())
         nonce = secrets.token_urlsafe(32)

@@ -105,6 +105,8 @@ def register():
         url = request.args.get("openid_configuration", "").strip()
         token = request.args.get("registration_token") or None
         _allow_framing_by(url)  # the LMS registering us shows this page in its frame
+        if url and not token:  # only an LMS admin's registration page has one
+            raise registration.RegistrationFailed("missing_token")
         config = registration.fetch_platform_config(url, token, allow_local=allow_local)
         _allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
         body = registration.registration_request(config, urls)
@@ -119,6 +121,8 @@ def register():
         )
     url, token, issuer = registration.read_state(request.form.get("state", ""))
     _allow_framing_by(url)
+    if not token:
+        raise registration.RegistrationFailed("missing_token")
     config = registration.fetch_platform_config(url, token, allow_local=allow_local)
     _allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
     if config.issuer != issuer:  # not the platform the admin confirmed
@@ -130,8 +134,10 @@ def register():
     result = registration.store_registration(config, answer)
     db.session.commit()
     current_app.logger.info(
-        "dynamic registration: issuer=%s client_id=%s deployments=%d",
-        result.issuer, result.client_id, len(result.deployment_ids),
+        "dynamic registration: platform=%s issuer=%s client_id=%s deployments=%d %s",
+        result.platform_id, result.issuer, result.client_id, len(result.deployment_ids),
+        "approved (LTI_AUTO_APPROVE_HOSTS)" if result.approved
+        else "pending: flask platform approve %s" % result.platform_id,
     )
     return render_template(
         "lti/register_done.html", result=result, scope_labels=SCOPE_LABELS

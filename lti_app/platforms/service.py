@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..domain import DomainError
 from ..extensions import db
 from ..origins import origin_of
-from .models import Deployment, Platform
+from .models import Deployment, Platform, RegistrationStatus
 
 
 class PlatformError(DomainError):
@@ -28,6 +28,10 @@ def find_platform(issuer: str, client_id: str) -> Platform | None:
     return db.session.scalar(
         select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
     )
+
+
+def find_platform_by_id(platform_id: int) -> Platform | None:
+    return db.session.get(Platform, platform_id)
 
 
 def find_only_platform_of_issuer(issuer: str) -> Platform | None:
@@ -70,14 +74,23 @@ def add_platform(
     auth_audience: str | None = None,
     product_family: str | None = None,
     accepts_new_deployments: bool = False,
+    institution: str | None = None,
 ) -> Platform:
-    """Create a registration, or update the one with the same (issuer, client_id)."""
+    """Create a registration, or update the one with the same (issuer, client_id).
+
+    The operator's way (flask platform add/update, the demo LMS): a new one
+    is approved at once. Dynamic registration never comes here
+    (approval.register_pending refuses an existing one).
+    """
     if not jwks_url and not static_jwks:
         raise PlatformError("a JWKS URL is required")
     platform = find_platform(issuer, client_id)
     if platform is None:
-        platform = Platform(issuer=issuer, client_id=client_id)
+        platform = Platform(issuer=issuer, client_id=client_id,
+                            status=RegistrationStatus.APPROVED)
         db.session.add(platform)
+    if institution:
+        platform.institution = institution
     platform.name = name or platform.name or issuer
     platform.auth_login_url = auth_login_url
     platform.auth_token_url = auth_token_url

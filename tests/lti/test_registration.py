@@ -178,10 +178,11 @@ def test_moodle_registration_end_to_end(app, client, http):
     done = register(app, client, MOODLE_CONFIG_URL)
     text = done.get_data(as_text=True)
     assert done.status_code == 200, text
-    assert "Registered" in text and "moodle-dr-1" in text
+    assert "Registered, waiting for approval" in text and "moodle-dr-1" in text
+    assert "the operator of Kennisdeling must first approve this registration" in text
     assert "(window.opener || window.parent).postMessage" in text
     assert '{subject: "org.imsglobal.lti.close"}, "*"' in text
-    assert 'data-auto-close="3000"' in text
+    assert "data-auto-close=" not in text  # the admin should read that it waits
 
     config_get = http.calls[0].request
     assert config_get.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -221,6 +222,8 @@ def test_moodle_registration_end_to_end(app, client, http):
     assert (platform.name, platform.product_family) == ("moodle.example.edu", "moodle")
     assert platform.deployment_ids == ["12"]
     assert platform.accepts_new_deployments is False
+    assert platform.status == "pending"
+    assert (platform.institution, platform.suggested_institution) == (None, None)
 
 
 def test_canvas_registration_carries_canvas_extensions(app, client, http):
@@ -253,6 +256,9 @@ def test_canvas_registration_carries_canvas_extensions(app, client, http):
     assert platform.auth_audience == "canvas.instructure.com"
     assert platform.deployment_ids == []
     assert platform.accepts_new_deployments is True
+    # Canvas's account name is a suggestion for the operator, not the institution.
+    assert platform.status == "pending"
+    assert (platform.institution, platform.suggested_institution) == (None, "Test University")
 
 
 def test_asks_only_for_what_the_platform_offers(app, client, http):
@@ -266,25 +272,95 @@ def test_asks_only_for_what_the_platform_offers(app, client, http):
     assert [m["type"] for m in body[TOOL]["messages"]] == ["LtiResourceLinkRequest"]
 
 
-def test_registration_without_token_sends_no_authorization(app, client, http):
+def test_registration_without_token_is_refused(app, client, http):
+    """Only an LMS admin's registration page has a token; a bare URL registers nothing."""
     serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
-    assert register(app, client, MOODLE_CONFIG_URL, token=None).status_code == 200
-    _body, post = sent_registration(http)
-    assert "Authorization" not in post.headers
+    before = snapshot(app)
+    page = start(client, MOODLE_CONFIG_URL, token=None)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400, text
+    assert "The LMS sent no registration token" in text
+    assert len(http.calls) == 0 and snapshot(app) == before
 
 
-def test_registering_again_updates_the_same_platform(app, client, http):
-    deployment = {"id": "12"}
-    serve(http, MOODLE_CONFIG_URL, moodle_config(),
-          lambda body: moodle_answer(body, deployment_id=deployment["id"]))
+def test_confirmation_without_token_is_refused(app, client, http):
+    """Even a state signed by the tool (it signs none without a token) is refused."""
+    serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
+    with app.test_request_context():
+        state = registration.sign_state(MOODLE_CONFIG_URL, None, MOODLE)
+    before = snapshot(app)
+    page = client.post("/lti/register", data={"state": state})
+    assert page.status_code == 400
+    assert "The LMS sent no registration token" in page.get_data(as_text=True)
+    assert sent_posts(http) == 0 and snapshot(app) == before
+
+
+def test_registering_an_existing_client_id_again_is_refused_and_changes_nothing(
+        app, client, http):
+    """The takeover: same issuer and client id, the attacker's key set and endpoints."""
+    serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
     assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
-    deployment["id"] = "13"
-    moved = moodle_config(token_endpoint=MOODLE + "/mod/lti/token2.php")
-    http.replace(responses.GET, MOODLE_CONFIG_URL, json=moved)
-    assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    with app.app_context():
+        from lti_app.platforms import approval
+
+        approval.approve(db.session.scalar(select(Platform)), "Universiteit Leiden")
+        db.session.commit()
+    before = snapshot(app)
+
+    evil = "https://evil.example.org"
+    takeover = moodle_config(jwks_uri=evil + "/certs", token_endpoint=evil + "/token",
+                             authorization_endpoint=evil + "/auth")
+    http.replace(responses.GET, MOODLE_CONFIG_URL, json=takeover)
+    page = register(app, client, MOODLE_CONFIG_URL)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 409, text
+    assert "already has a registration for https://moodle.example.edu" in text
+    assert "It was not changed" in text and "moodle-dr-1" in text
+    assert snapshot(app) == before  # key set, endpoints, status, institution: the same
     [platform] = platforms(app)
-    assert platform.auth_token_url == MOODLE + "/mod/lti/token2.php"
-    assert platform.deployment_ids == ["12", "13"]
+    assert platform.jwks_url == MOODLE + "/mod/lti/certs.php"
+    assert platform.status == "approved" and platform.accepts_new_deployments is False
+
+
+def test_a_new_client_id_of_a_known_issuer_waits_for_approval(app, client, http):
+    """Moodle gives a new client id for each registration: a second, pending row."""
+    client_ids = iter(["moodle-dr-1", "moodle-dr-2"])
+    serve(http, MOODLE_CONFIG_URL, moodle_config(),
+          lambda body: moodle_answer(body, client_id=next(client_ids)))
+    assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    assert [(p.client_id, p.status) for p in platforms(app)] == [
+        ("moodle-dr-1", "pending"), ("moodle-dr-2", "pending")]
+
+
+@pytest.mark.parametrize("config_url, issuer", [
+    # The prefix trick: another host whose name starts with the issuer's.
+    ("https://moodle.example.edu.evil.example/mod/lti/openid-configuration.php", MOODLE),
+    ("https://moodle.example.edu:8443/mod/lti/openid-configuration.php", MOODLE),
+    (MOODLE_CONFIG_URL, "https://moodle.example.edu.evil.example"),
+    (MOODLE_CONFIG_URL, "http://moodle.example.edu"),
+    (MOODLE_CONFIG_URL, "https://moodle.example.edu\\@evil.example"),
+    (MOODLE_CONFIG_URL, "https://x@moodle.example.edu"),
+    (MOODLE_CONFIG_URL, "https://moodle.example.edu?evil"),
+], ids=["config-on-longer-host", "config-on-other-port", "issuer-longer-host",
+        "issuer-http", "issuer-backslash", "issuer-userinfo", "issuer-query"])
+def test_issuer_must_be_exactly_the_configuration_host(app, client, http, config_url,
+                                                        issuer):
+    serve(http, config_url, moodle_config(issuer), moodle_answer)
+    before = snapshot(app)
+    page = start(client, config_url)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 502, text
+    assert "does not match the configuration address" in text
+    assert sent_posts(http) == 0 and snapshot(app) == before
+
+
+def test_a_moodle_in_a_subdirectory_registers(app, client, http):
+    issuer = "https://www.example.edu/moodle"
+    url = issuer + "/mod/lti/openid-configuration.php"
+    serve(http, url, moodle_config(issuer), moodle_answer)
+    assert register(app, client, url).status_code == 200
+    assert [p.issuer for p in platforms(app)] == [issuer]
 
 
 # -- refused registrations: a clear page, the platform's words, nothing stored --------
@@ -431,12 +507,33 @@ def sent_posts(http) -> int:
     return sum(1 for c in http.calls if c.request.method == "POST")
 
 
-# -- after registration, launches work ---------------------------------------------
-def test_launch_after_moodle_registration(app, client, http):
+# -- after registration, launches wait for the operator's approval -----------------
+def approve(runner, platform_id: int, *extra: str):
+    result = runner.invoke(args=["platform", "approve", str(platform_id), "--yes", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_launch_from_a_pending_registration_is_refused_until_approved(
+        app, client, http, runner):
     lms = FakeLms(app, http, register=False, issuer=MOODLE, client_id="moodle-dr-1",
                   deployment_id="12")
     serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
     assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    before = snapshot(app)
+
+    fields = lms.platform.login_initiation(target_link_uri="http://localhost/lti/launch",
+                                           login_hint="hint", lti_message_hint="msg")
+    refused = client.post("/lti/login", data=fields)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 403, text
+    assert "waiting for the approval of this tool&#39;s operator" in text
+    assert "Nothing was saved" in text and "Location" not in refused.headers
+    assert snapshot(app) == before
+
+    [platform] = platforms(app)
+    output = approve(runner, platform.id, "--institution", "Universiteit Leiden")
+    assert "approved: Universiteit Leiden" in output
     response = lms.launch(client)
     assert response.status_code == 303, response.get_data(as_text=True)
     refused = FakeLms(app, http, register=False, issuer=MOODLE, client_id="moodle-dr-1",
@@ -444,7 +541,28 @@ def test_launch_after_moodle_registration(app, client, http):
     assert refused.status_code == 403  # a deployment id came back: others stay out
 
 
-def test_launch_after_canvas_registration_adds_the_new_deployment(app, client, http):
+def test_a_launch_begun_before_the_registration_was_refused_is_refused(
+        app, client, http, runner):
+    """The launch itself checks the status, not only the login."""
+    lms = FakeLms(app, http, register=False, issuer=MOODLE, client_id="moodle-dr-1",
+                  deployment_id="12")
+    serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
+    assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    [platform] = platforms(app)
+    approve(runner, platform.id, "--institution", "Universiteit Leiden")
+    auth = lms.login(client)
+    result = runner.invoke(args=["platform", "refuse", str(platform.id)])
+    assert result.exit_code == 0, result.output
+    before = snapshot(app)
+    token = lms.id_token(auth, lms.launch_request())
+    page = client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403, text
+    assert "has refused this LMS&#39;s registration" in text
+    assert snapshot(app) == before
+
+
+def test_launch_after_canvas_registration_adds_the_new_deployment(app, client, http, runner):
     lms = FakeLms(app, http, register=False, product="canvas", issuer=CANVAS,
                   client_id="10000000000077", deployment_id="7:abc")
     config = canvas_config(authorization_endpoint=lms.platform.auth_login_url,
@@ -452,9 +570,84 @@ def test_launch_after_canvas_registration_adds_the_new_deployment(app, client, h
                            jwks_uri=lms.platform.jwks_url)
     serve(http, CANVAS_CONFIG_URL, config, canvas_answer)
     assert register(app, client, CANVAS_CONFIG_URL).status_code == 200
+    [platform] = platforms(app)
+    # The suggestion is shown, but the operator must name the institution.
+    result = runner.invoke(args=["platform", "approve", str(platform.id), "--yes"])
+    assert result.exit_code != 0 and "the LMS suggests: Test University" in result.output
+    assert platforms(app)[0].status == "pending"
+    approve(runner, platform.id, "--institution", "Test University")
     response = lms.launch(client, sub="canvas-user")
     assert response.status_code == 303, response.get_data(as_text=True)
     [platform] = platforms(app)
     assert platform.deployment_ids == ["7:abc"]
+    assert (platform.status, platform.institution) == ("approved", "Test University")
     with app.app_context():
         assert db.session.scalar(select(Deployment.deployment_id)) == "7:abc"
+
+
+def test_listed_hosts_are_approved_automatically(app, client, http):
+    app.config["LTI_AUTO_APPROVE_HOSTS"] = "other.example.edu, Moodle.Example.edu"
+    lms = FakeLms(app, http, register=False, issuer=MOODLE, client_id="moodle-dr-1",
+                  deployment_id="12")
+    serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
+    done = register(app, client, MOODLE_CONFIG_URL)
+    text = done.get_data(as_text=True)
+    assert "Registered</h1>" in text and "waiting for approval" not in text
+    assert [p.status for p in platforms(app)] == ["approved"]
+    assert lms.launch(client).status_code == 303
+
+
+def test_a_host_not_listed_waits_even_if_its_name_contains_a_listed_one(app, client, http):
+    app.config["LTI_AUTO_APPROVE_HOSTS"] = "example.edu,moodle.example"
+    serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
+    assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    assert [p.status for p in platforms(app)] == ["pending"]
+
+
+HTTP_MOODLE = "http://moodle.campus.example"
+HTTP_CONFIG_URL = HTTP_MOODLE + "/mod/lti/openid-configuration.php"
+
+
+def test_an_http_lms_is_refused_without_the_switch(app, client, http, monkeypatch):
+    app.testing = False
+    monkeypatch.setattr(registration.guard, "resolve", lambda host, port: ["145.100.190.243"])
+    serve(http, HTTP_CONFIG_URL, moodle_config(HTTP_MOODLE), moodle_answer)
+    before = snapshot(app)
+    page = start(client, HTTP_CONFIG_URL)
+    assert page.status_code == 400
+    assert "must start with https://" in page.get_data(as_text=True)
+    assert len(http.calls) == 0 and snapshot(app) == before
+
+
+def test_an_http_lms_registers_with_the_switch_and_without_debug(app, client, http,
+                                                                  monkeypatch):
+    app.testing = False
+    assert not app.debug
+    app.config["LTI_ALLOW_HTTP_PLATFORMS"] = True
+    monkeypatch.setattr(registration.guard, "resolve", lambda host, port: ["145.100.190.243"])
+    serve(http, HTTP_CONFIG_URL, moodle_config(HTTP_MOODLE), moodle_answer)
+    assert register(app, client, HTTP_CONFIG_URL).status_code == 200
+    [platform] = platforms(app)
+    assert platform.jwks_url == HTTP_MOODLE + "/mod/lti/certs.php"
+    assert platform.status == "pending"
+
+
+def test_the_switch_does_not_open_private_addresses(app, client, http, monkeypatch):
+    app.testing = False
+    app.config["LTI_ALLOW_HTTP_PLATFORMS"] = True
+    monkeypatch.setattr(registration.guard, "resolve", lambda host, port: ["10.0.0.5"])
+    page = start(client, HTTP_CONFIG_URL)
+    assert page.status_code == 400 and "private network" in page.get_data(as_text=True)
+    assert len(http.calls) == 0
+
+
+def test_a_key_set_on_a_private_address_is_refused(app, client, http, monkeypatch):
+    app.testing = False
+    private = "https://keys.internal.example"
+    monkeypatch.setattr(registration.guard, "resolve", lambda host, port: (
+        ["10.0.0.5"] if host == "keys.internal.example" else ["145.100.190.243"]))
+    serve(http, MOODLE_CONFIG_URL, moodle_config(jwks_uri=private + "/certs"), moodle_answer)
+    before = snapshot(app)
+    page = start(client, MOODLE_CONFIG_URL)
+    assert page.status_code == 400 and "private network" in page.get_data(as_text=True)
+    assert sent_posts(http) == 0 and snapshot(app) == before

@@ -15,6 +15,15 @@ REASONS = {
     "not_https": (400, _l("The LMS's address must start with https://: %(url)s")),
     "private_host": (400, _l("%(url)s is on a private network; registration only "
                              "talks to public hosts.")),
+    "missing_token": (400, _l(
+        "The LMS sent no registration token. Start the registration from your "
+        "LMS's page for adding a tool by its registration URL (LTI Dynamic "
+        "Registration); this address does not register without one.")),
+    "already_registered": (409, _l(
+        "This tool already has a registration for %(issuer)s with client id "
+        "%(client_id)s. It was not changed: only the operator of this tool can "
+        "change an existing registration. Remove the tool your LMS has just "
+        "created, or ask the operator.")),
     "state_invalid": (400, _l("This registration form has expired or was changed. "
                               "Start the registration again from your LMS.")),
     "unreachable": (502, _l("%(url)s could not be reached.")),

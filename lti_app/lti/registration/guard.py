@@ -13,12 +13,22 @@ from .errors import RegistrationFailed
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
+def http_allowed() -> bool:
+    """LTI_ALLOW_HTTP_PLATFORMS: the operator lets an http-only test LMS register.
+
+    Off by default and independent of debug mode (debug and testing allow
+    http to localhost only).
+    """
+    return bool(current_app.config.get("LTI_ALLOW_HTTP_PLATFORMS"))
+
+
 def check_outbound_url(url: str, *, allow_local: bool) -> None:
     """https only (http to localhost in debug/testing), never to a private address.
 
     Anyone can open /lti/register with any URL, and we show the answer of the
     registration endpoint: without this check it would read internal services.
-    LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS lets an on-premises LMS register.
+    LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS lets an on-premises LMS register;
+    LTI_ALLOW_HTTP_PLATFORMS one without https.
     """
     try:
         parts = urlsplit(url)
@@ -28,7 +38,9 @@ def check_outbound_url(url: str, *, allow_local: bool) -> None:
     host = parts.hostname
     if not host or parts.scheme not in ("http", "https") or parts.username:
         raise RegistrationFailed("bad_url", url=url[:200])
-    if parts.scheme == "http" and not (allow_local and host in LOOPBACK_HOSTS):
+    if parts.scheme == "http" and not (
+        (allow_local and host in LOOPBACK_HOSTS) or http_allowed()
+    ):
         raise RegistrationFailed("not_https", url=url[:200])
     if allow_local or current_app.config.get("LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS"):
         return
@@ -50,7 +62,8 @@ def usable_url(value: object, allow_local: bool) -> bool:
         return False
     parts = urlsplit(value)
     local = allow_local and parts.hostname in LOOPBACK_HOSTS
-    return bool(parts.hostname) and (parts.scheme == "https" or local)
+    plain_http = parts.scheme == "http" and (local or http_allowed())
+    return bool(parts.hostname) and (parts.scheme == "https" or plain_http)
 
 
 def default_port(parts) -> int:

@@ -1,7 +1,8 @@
 """The platform's OpenID configuration: fetched, checked, read into a PlatformConfig.
 
 Spec sections 3.4 and 3.5: the LMS gives us the configuration URL; its issuer
-must contain that URL, and its endpoints must be usable public https URLs.
+must name exactly that URL's scheme and host, and its endpoints must be
+usable public https URLs (http with LTI_ALLOW_HTTP_PLATFORMS).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class PlatformConfig:
     product_family: str  # "moodle", "canvas", ... or "" when not said
     version: str
     name: str
+    # The institution's name if the configuration offers one (Canvas's account
+    # name): a suggestion for the operator's approval, never trusted as is.
+    offered_name: str | None
     scopes_supported: frozenset[str] | None  # None: the platform lists none
     message_types: frozenset[str] | None  # None: the platform lists none
 
@@ -76,11 +80,15 @@ def _parse_config(url: str, config: dict, *, allow_local: bool) -> PlatformConfi
         platform = {}
     if bad:
         raise RegistrationFailed("missing_fields", fields=", ".join(bad))
+    # The tool calls these itself at every launch and grade: public hosts only
+    # (the registration endpoint is checked when it is called).
+    for field in ("jwks_uri", "token_endpoint"):
+        check_outbound_url(config[field], allow_local=allow_local)
     scopes = config.get("scopes_supported")
     audience = config.get("authorization_server")
-    name = platform.get(CANVAS + "account_name")  # Canvas only; others say nothing
-    if not isinstance(name, str) or not name:
-        name = urlsplit(issuer).hostname
+    offered = platform.get(CANVAS + "account_name")  # Canvas only; others say nothing
+    offered = " ".join(offered.split())[:200] or None if isinstance(offered, str) else None
+    name = offered or urlsplit(issuer).hostname
     return PlatformConfig(
         url=url, issuer=issuer,
         **{field: config[field] for field in REQUIRED_ENDPOINTS},
@@ -90,18 +98,32 @@ def _parse_config(url: str, config: dict, *, allow_local: bool) -> PlatformConfi
         # Hosted Canvas instances all share one issuer host: the account name is
         # what tells them apart in `platform list`.
         name=name[:200],
+        offered_name=offered,
         scopes_supported=frozenset(scopes) if isinstance(scopes, list) else None,
         message_types=_message_types(platform.get("messages_supported")),
     )
 
 
 def issuer_matches(issuer: str, url: str) -> bool:
-    """Spec 3.5.1: the configuration URL lies under the issuer (same origin, prefix)."""
+    """Spec 3.5.1: the issuer MUST match the configuration URL's host.
+
+    Exactly: the same scheme, host and port, compared as parsed, never as a
+    string prefix (https://lms.example.nl.evil.example is another host). The
+    issuer is a plain URL (no user info, query, fragment, backslash or
+    space), so what `platform list` shows is the host that answered. Its path,
+    if any (a Moodle in a subdirectory), must contain the configuration URL's
+    path, segment by segment.
+    """
+    if not issuer or any(c in issuer for c in "@\\?# \t\r\n"):
+        return False
     i, u = urlsplit(issuer), urlsplit(url)
     try:
-        if (i.scheme, i.hostname, default_port(i)) != (u.scheme, u.hostname, default_port(u)):
-            return False
+        i_port, u_port = default_port(i), default_port(u)
     except ValueError:  # a malformed port
+        return False
+    if not i.hostname or u.username is not None or u.password is not None:
+        return False
+    if (i.scheme, i.hostname, i_port) != (u.scheme, u.hostname, u_port):
         return False
     prefix = i.path.rstrip("/")
     return u.path == prefix or u.path.startswith(prefix + "/")
