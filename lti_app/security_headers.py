@@ -1,36 +1,100 @@
 """Headers every response gets.
 
-Framing: only the registered platforms' origins (and the LMS domains learned
-from their launches) may frame the tool, through CSP frame-ancestors; never
-`*`, and no X-Frame-Options, which cannot list several origins.
+Framing (CSP frame-ancestors; never `*`, and no X-Frame-Options, which cannot
+list several origins) is decided per response, by what the page is:
+
+- a page of a launch: 'self', the origins of that launch's platform (its
+  registered issuer and endpoints) and the LMS origins learned from that
+  platform's own launches (a hosted Canvas customer's domain); never another
+  platform's;
+- the login step (/lti/login and the pages /lti/launch shows before the
+  launch is valid: the platform-storage check, "open in a new window", a
+  refused launch), and an error page that belongs to no launch: any https
+  origin (`https:`; `http:` too with LTI_ALLOW_HTTP_PLATFORMS or in debug).
+  Hosted Canvas posts the login from the customer's own domain, which the tool
+  only learns at the launch, and these pages hold nothing worth a
+  clickjacking; the login request's platform is listed as well;
+- /lti/register: the origins of the LMS being registered (the view names
+  them, see `allow_framing_by`);
+- public pages (/verify, /host/*, /healthz): 'none'. A verification page
+  inside a phishing site's frame would lend it credibility, and a host
+  library opens its link top-level;
+- anything else: 'self'.
+
+Every origin is rebuilt by the strict `origins.origin_of`; a value that does
+not parse is left out, never emitted.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from flask import Flask, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from .origins import origin_of
+from .origins import origin_of, strict_origins
 
-def frame_ancestors() -> str:
-    """'self', every registered platform's origins, and this request's LMS.
+# Pages anyone may open, outside any launch and any LMS: never framed.
+PUBLIC_ENDPOINT_PREFIXES = ("verification.", "shadowing.host_", "health")
+# The login step: an auto-posting form or the platform-storage script.
+LOGIN_STEP_ENDPOINTS = ("lti.login", "lti.launch")
 
-    Read on each HTML response (one small query): a platform registered a
-    moment ago, by another worker, must be able to frame us at once.
-    """
-    from .platforms.service import all_frame_origins
+
+def allow_framing_by(*urls: str | None) -> None:
+    """Let the LMSs at these URLs frame this response (e.g. the one registering us)."""
+    extra = g.setdefault("extra_frame_origins", set())
+    extra.update(origin for origin in map(origin_of, urls) if origin)
+
+
+def _allow_http() -> bool:
+    return bool(current_app.debug or current_app.config.get("LTI_ALLOW_HTTP_PLATFORMS"))
+
+
+def _platform_origins(platform_ids: Iterable[int]) -> set[str]:
+    from .platforms.service import frame_origins_of
 
     try:
-        origins = all_frame_origins()
+        return frame_origins_of(platform_ids)
+    except SQLAlchemyError:  # database down: the error page needs no LMS's framing
+        return set()
+
+
+def _login_platform_ids() -> set[int]:
+    """The registration the login request names (issuer and client id)."""
+    from .platforms.service import find_only_platform_of_issuer, find_platform
+
+    issuer = request.values.get("iss", "")
+    client_id = request.values.get("client_id", "")
+    if not issuer:
+        return set()
+    try:
+        platform = (find_platform(issuer, client_id) if client_id
+                    else find_only_platform_of_issuer(issuer))
     except SQLAlchemyError:
-        origins = set()  # database down: the error page needs no framing rights
-    origins.update(g.get("extra_frame_origins", ()))
+        return set()
+    return {platform.id} if platform is not None else set()
+
+
+def frame_ancestors(status: int = 200) -> str:
+    """The frame-ancestors source list of this response (see the module's text)."""
+    endpoint = request.endpoint or ""
+    if endpoint.startswith(PUBLIC_ENDPOINT_PREFIXES):
+        return "'none'"
+    sources = ["'self'"]
+    origins = strict_origins(g.get("extra_frame_origins", ()))
     launch = g.get("launch")
-    if launch is not None and origin_of(launch.return_url):
-        origins.add(origin_of(launch.return_url))
-    return " ".join(["'self'", *sorted(origins)])
+    if launch is not None:
+        origins |= _platform_origins({launch.platform_id})
+        if origin_of(launch.return_url):
+            origins.add(origin_of(launch.return_url))
+    elif endpoint in LOGIN_STEP_ENDPOINTS or status >= 400:
+        sources.append("https:")
+        if _allow_http():
+            sources.append("http:")
+        if endpoint == "lti.login":
+            origins |= _platform_origins(_login_platform_ids())
+    return " ".join([*sources, *sorted(origins)])
 
 
 def csp_nonce() -> str:
@@ -40,11 +104,11 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy() -> str:
+def content_security_policy(status: int = 200) -> str:
     frame_src = ["'self'"]
-    tool_url = current_app.config.get("DEMO_LMS_TOOL_URL")
-    if tool_url:  # the demo LMS embeds the tool from another site
-        frame_src.append(tool_url.rstrip("/"))
+    tool_origin = origin_of(current_app.config.get("DEMO_LMS_TOOL_URL"))
+    if tool_origin:  # the demo LMS embeds the tool from another site
+        frame_src.append(tool_origin)
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' 'nonce-{csp_nonce()}'",
@@ -53,7 +117,7 @@ def content_security_policy() -> str:
         "object-src 'none'",
         "base-uri 'none'",
         f"frame-src {' '.join(frame_src)}",
-        f"frame-ancestors {frame_ancestors()}",
+        f"frame-ancestors {frame_ancestors(status)}",
     ])
 
 
@@ -68,7 +132,8 @@ def init_security_headers(app: Flask) -> None:
         if request.endpoint and not request.endpoint.startswith(("static", "lti.jwks")):
             response.headers.setdefault("Cache-Control", "no-store")
         if response.mimetype == "text/html":
-            response.headers["Content-Security-Policy"] = content_security_policy()
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                response.status_code)
         if request.is_secure:  # behind TLS (ProxyFix tells us): stay on HTTPS
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains")

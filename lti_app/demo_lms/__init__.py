@@ -5,6 +5,13 @@ from flask import Blueprint, current_app
 bp = Blueprint("demo_lms", __name__, url_prefix="/dev", template_folder="templates")
 
 
+@bp.record_once
+def _configure(state) -> None:
+    from .service import configure
+
+    configure(state.app)
+
+
 @bp.before_request
 def _ensure_tables() -> None:
     # Only where the demo runs: production migrations never create its tables.

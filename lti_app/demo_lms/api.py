@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 
 from ..extensions import csrf, db
 from . import ags, bp, nrps, scores, service, tokens
@@ -81,7 +81,7 @@ def post_score(context: str, item_id: int):
     db.session.commit()  # a refused (older) score is logged too, for the gradebook page
     if not score.is_accepted:
         return _error(409, "conflict", "a score with a later timestamp was already received")
-    result_url = url_for("demo_lms.results", context=context, item_id=item.id, _external=True)
+    result_url = service.lms_url("demo_lms.results", context=context, item_id=item.id)
     return _json({"resultUrl": f"{result_url}/{score.user_id}"})
 
 
@@ -149,7 +149,7 @@ def _page(items: Sequence, *, default_limit: int | None) -> tuple[Sequence, dict
     if number * limit >= len(items):
         return page, {}
     args = {**request.args.to_dict(), "limit": str(limit), "page": str(number + 1)}
-    next_url = url_for(request.endpoint, **{**args, **request.view_args}, _external=True)
+    next_url = service.lms_url(request.endpoint, **{**args, **request.view_args})
     return page, {"Link": f'<{next_url}>; rel="next"'}
 
 

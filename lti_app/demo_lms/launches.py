@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask import url_for
-
 from ..lti.store import get_store
 from . import demo_data, links, service
 from .platform import AGS_SCOPES, AuthorizationRefused, LaunchRequest, LtiPlatform
@@ -83,7 +81,7 @@ def launch_request(login_hint: str, message_hint: str) -> LaunchRequest:
     else:
         fields = dict(
             resource_link_id=None,
-            deep_link_return_url=url_for("demo_lms.deep_link_return", _external=True),
+            deep_link_return_url=service.lms_url("demo_lms.deep_link_return"),
             deep_link_data=str(hint.get("data", "")),
             target_link_uri=service.tool_url("lti.launch"),
         )
@@ -92,18 +90,18 @@ def launch_request(login_hint: str, message_hint: str) -> LaunchRequest:
         context_title=demo_data.CONTEXT_TITLE, name=person.name,
         given_name=person.given_name, family_name=person.family_name, email=person.email,
         locale=person.locale, message_type=message_type,
-        return_url=url_for("demo_lms.index", _external=True), ags=ags,
-        nrps_url=url_for("demo_lms.memberships", context=context, _external=True),
+        return_url=service.lms_url("demo_lms.index"), ags=ags,
+        nrps_url=service.lms_url("demo_lms.memberships", context=context),
         **fields,
     )
 
 
 def lineitems_url(context_id: str) -> str:
-    return url_for("demo_lms.lineitems", context=context_id, _external=True)
+    return service.lms_url("demo_lms.lineitems", context=context_id)
 
 
 def lineitem_url(context_id: str, item_id: int) -> str:
-    return url_for("demo_lms.lineitem", context=context_id, item_id=item_id, _external=True)
+    return service.lms_url("demo_lms.lineitem", context=context_id, item_id=item_id)
 
 
 def _data_key(data: str) -> str:

@@ -9,8 +9,12 @@ from sqlalchemy import func, select
 
 from ..domain import DomainError
 from ..extensions import db
-from ..origins import origin_of
+from ..origins import origin_of, strict_origins
 from .models import Deployment, Platform, RegistrationStatus
+
+
+# Learned frame origins kept per platform, at most (a bound on the CSP header).
+MAX_LEARNED_FRAME_ORIGINS = 100
 
 
 class PlatformError(DomainError):
@@ -126,21 +130,46 @@ def remove_platform(*, issuer: str, client_id: str) -> None:
     db.session.flush()
 
 
-def add_frame_origin(platform: Platform, origin: str) -> None:
-    """Remember an origin that framed a valid launch (e.g. a Canvas customer's domain)."""
-    origins = set((platform.frame_origins or "").split())
-    if origin not in origins and len(origins) < 100:
+def add_frame_origin(platform: Platform, url: str | None) -> bool:
+    """Remember the origin of an LMS page that framed a valid launch of `platform`.
+
+    E.g. a hosted Canvas customer's own domain, from the launch's return_url.
+    Kept per platform (it frames only that platform's launches), rebuilt by
+    the strict `origin_of`; anything that is not plainly an origin is not
+    stored. Returns whether it was stored (or already known).
+    """
+    origin = origin_of(url)
+    if origin is None:
+        return False
+    origins = strict_origins((platform.frame_origins or "").split())
+    if origin not in origins and len(origins) < MAX_LEARNED_FRAME_ORIGINS:
         origins.add(origin)
         platform.frame_origins = " ".join(sorted(origins))
+    return origin in origins
 
 
-def all_frame_origins() -> set[str]:
-    """Every origin a registered platform may frame the tool from."""
+def registered_origins(issuer: str | None, *endpoints: str | None) -> set[str]:
+    """The origins of a registration's issuer and endpoints (strictly parsed)."""
+    return {o for o in map(origin_of, (issuer, *endpoints)) if o}
+
+
+def frame_origins_of(platform_ids) -> set[str]:
+    """The origins that may frame pages of these platforms' launches.
+
+    Each platform's registered endpoints and the LMS origins learned from its
+    own launches; learned values that fail the strict parse (rows from before
+    it) are ignored.
+    """
+    ids = {int(i) for i in platform_ids if i is not None}
+    if not ids:
+        return set()
     origins: set[str] = set()
-    for issuer, login_url, learned in db.session.execute(
-        select(Platform.issuer, Platform.auth_login_url, Platform.frame_origins)
+    for issuer, login_url, token_url, jwks_url, learned in db.session.execute(
+        select(Platform.issuer, Platform.auth_login_url, Platform.auth_token_url,
+               Platform.jwks_url, Platform.frame_origins).where(Platform.id.in_(ids))
     ):
-        origins.update(o for o in (origin_of(issuer), origin_of(login_url)) if o)
-        origins.update((learned or "").split())
+        origins |= registered_origins(issuer, login_url, token_url, jwks_url)
+        origins |= strict_origins((learned or "").split())
     return origins
+
 

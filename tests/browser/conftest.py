@@ -57,6 +57,10 @@ def live_server(app, database_uri, tmp_path):
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     port = server.server_port
     server_app.config["DEMO_LMS_TOOL_URL"] = f"http://127.0.0.1:{port}"
+    # The LMS page is on localhost: its issuer, and every URL it sends, too.
+    server_app.config["DEMO_LMS_ISSUER"] = f"http://localhost:{port}/dev"
+    # The login step is framed by the demo LMS's http:// page.
+    server_app.config["LTI_ALLOW_HTTP_PLATFORMS"] = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port_holder["port"] = port
