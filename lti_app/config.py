@@ -49,9 +49,6 @@ DEFAULTS: dict[str, object] = {
     # The demo LMS's issuer; all its URLs are built on it, never on the request's
     # Host. None: from SERVER_NAME, else http://127.0.0.1:5000/dev (`make run`).
     "DEMO_LMS_ISSUER": None,
-    # Test switch: let http:// pages frame the login step (the demo LMS over
-    # plain http). On in debug mode anyway; never in production.
-    "LTI_ALLOW_HTTP_PLATFORMS": False,
     # Test switch for an http-only test LMS (e.g. an on-premises Moodle at
     # http://...): dynamic registration accepts its http:// URLs, and http://
     # pages may frame the login step. Off by default; debug mode allows http
