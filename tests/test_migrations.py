@@ -179,3 +179,36 @@ def test_the_models_refuse_an_unknown_status(app):
         db.session.add(job)
         db.session.commit()
         assert db.session.scalar(select(Job.status).where(Job.status == "queued")) == "queued"
+
+
+BEFORE_APPROVAL = "f99284054186"  # the revision before 3b7e1c0a9d42 (registration status)
+
+
+def test_existing_platforms_become_approved_and_keep_their_people(flask_db, engine):
+    flask_db("upgrade", BEFORE_APPROVAL)
+    now = datetime(2026, 3, 12, 12, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        platform_id = conn.execute(text(
+            "INSERT INTO platforms (name, issuer, client_id, auth_login_url, auth_token_url,"
+            " accepts_new_deployments, created_at) VALUES ('P', 'https://lms', 'c',"
+            " 'https://lms/auth', 'https://lms/token', :no, :now) RETURNING id"),
+            {"no": False, "now": now}).scalar_one()
+        conn.execute(text(
+            "INSERT INTO persons (platform_id, sub, created_at, last_seen_at)"
+            " VALUES (:platform, 's1', :now, :now)"), {"platform": platform_id, "now": now})
+
+    flask_db("upgrade")
+    with engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT status, institution, suggested_institution FROM platforms")).all() == [
+            ("approved", None, None)]
+        # Adding the columns must not copy the table: on SQLite that drop would
+        # cascade to every person (and their certificates).
+        assert conn.execute(text("SELECT count(*) FROM persons")).scalar_one() == 1
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("UPDATE platforms SET status = 'trusted'"))
+
+    flask_db("downgrade", BEFORE_APPROVAL)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM persons")).scalar_one() == 1
+        assert "status" not in {c["name"] for c in inspect(conn).get_columns("platforms")}

@@ -46,7 +46,8 @@ def issuer_and_client_id(body: dict) -> tuple[str, str, list[str]]:
 def check_other_audiences(issuer: str, client_id: str, audiences: list[str]) -> None:
     """Extra audiences are only trusted when they are our own registrations."""
     if len(audiences) > 1:
-        trusted = {p.client_id for p in platforms.list_platforms_of_issuer(issuer)}
+        trusted = {p.client_id for p in platforms.list_platforms_of_issuer(issuer)
+                   if p.is_approved}  # a pending registration vouches for nothing
         if not set(audiences) <= trusted | {client_id}:
             raise LaunchRefused("bad_audience")
 
