@@ -19,7 +19,8 @@ install-test: $(BIN)/flask
 # The tool with the built-in demo LMS at http://127.0.0.1:$(PORT)/dev/ (SQLite).
 run: install
 	$(BIN)/flask --app lti_app db upgrade
-	FLASK_DEMO_LMS_ENABLED=true $(BIN)/flask --app lti_app run --debug --port $(PORT)
+	FLASK_DEMO_LMS_ENABLED=true FLASK_DEMO_LMS_ISSUER=$${FLASK_DEMO_LMS_ISSUER:-http://127.0.0.1:$(PORT)/dev} \
+	  $(BIN)/flask --app lti_app run --debug --port $(PORT)
 
 # The whole suite; TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL.
 test: install-test
