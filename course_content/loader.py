@@ -11,10 +11,10 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from .models import Catalog, Course, CourseModule, Library
+from .models import Catalog, Course, CourseModule, GlossaryTerm, Library
 from .problems import ContentError, ContentInvalid, ContentProblem
-from .validate import ModuleEntry, read_course, read_libraries
-from .validate_module import read_module
+from .validate import ModuleEntry, read_course, read_glossary, read_libraries, read_pass_mark
+from .validate_module import RESOURCES_FOLDER, read_module
 
 __all__ = [
     "ContentError",
@@ -27,6 +27,7 @@ __all__ = [
 
 DEFAULT_ROOT = Path(__file__).resolve().parent
 LIBRARIES_FILE = "libraries.yaml"
+GLOSSARY_FILE = "glossary.yaml"  # optional
 COURSE_FILE = "course.yaml"
 VERSION_LENGTH = 12
 
@@ -77,10 +78,12 @@ def _course_folders(root: Path) -> list[Path]:
 def _content_files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
-    files = [root / LIBRARIES_FILE]
+    files = [root / LIBRARIES_FILE, root / GLOSSARY_FILE]
     for folder in _course_folders(root):
         files.append(folder / COURSE_FILE)
         files.extend(sorted(folder.glob("*.md")))
+        # Resources: a module checks that its files exist and how big they are.
+        files.extend(sorted((folder / RESOURCES_FOLDER).glob("*")))
     return files
 
 
@@ -125,6 +128,7 @@ def _build(root: Path) -> _Result:
         problems.append(ContentProblem(root, 1, "the content folder does not exist"))
         return tuple(problems)
     libraries = _load_libraries(root / LIBRARIES_FILE, problems)
+    glossary = _load_glossary(root / GLOSSARY_FILE, problems)
     courses: dict[str, Course] = {}
     course_versions: list[bytes] = []
     for folder in _course_folders(root):
@@ -135,11 +139,21 @@ def _build(root: Path) -> _Result:
     if problems:
         return tuple(sorted(problems))
     libraries_bytes = (root / LIBRARIES_FILE).read_bytes()
+    glossary_path = root / GLOSSARY_FILE
+    glossary_bytes = glossary_path.read_bytes() if glossary_path.is_file() else b""
     return Catalog(
         courses=courses,
         libraries=libraries,
-        version=_version(libraries_bytes, *course_versions),
+        version=_version(libraries_bytes, glossary_bytes, *course_versions),
+        glossary=glossary,
     )
+
+
+def _load_glossary(path: Path, problems: list[ContentProblem]) -> tuple[GlossaryTerm, ...]:
+    if not path.is_file():
+        return ()
+    read = _read_text(path, problems)
+    return read_glossary(path, read[1], problems) if read else ()
 
 
 def _load_libraries(path: Path, problems: list[ContentProblem]) -> tuple[Library, ...]:
@@ -169,7 +183,8 @@ def _load_course(folder: Path, problems: list[ContentProblem]) -> Course | None:
         if stem not in listed:
             message = f"{path.name} is not listed in the modules of course.yaml"
             problems.append(ContentProblem(path, 1, message))
-    modules = [_load_module(folder, entry, problems) for entry in entries]
+    pass_mark = spec.pass_mark if spec is not None else read_pass_mark(text)
+    modules = [_load_module(folder, entry, pass_mark, problems) for entry in entries]
     if spec is None or any(module is None for module in modules):
         return None
     loaded = tuple(module for module in modules if module is not None)
@@ -183,11 +198,15 @@ def _load_course(folder: Path, problems: list[ContentProblem]) -> Course | None:
         shadow_days_required=spec.shadow_days_required,
         certificate_wording=spec.certificate_wording,
         version=version,
+        pass_mark=spec.pass_mark,
     )
 
 
 def _load_module(
-    folder: Path, entry: ModuleEntry, problems: list[ContentProblem]
+    folder: Path,
+    entry: ModuleEntry,
+    pass_mark: int | None,
+    problems: list[ContentProblem],
 ) -> CourseModule | None:
     path = folder / f"{entry.slug}.md"
     if not path.is_file():
@@ -198,7 +217,10 @@ def _load_module(
     if read is None:
         return None
     data, text = read
-    module = read_module(path, text, is_published=entry.published, problems=problems)
+    module = read_module(
+        path, text, is_published=entry.published, problems=problems,
+        course_pass_mark=pass_mark,
+    )  # fmt: skip
     if module is None:
         return None
     return CourseModule(
@@ -212,4 +234,9 @@ def _load_module(
         body=module.body,
         published=entry.published,
         version=_version(data),
+        last_checked=module.last_checked,
+        reflection=module.reflection,
+        ask_your_host=module.ask_your_host,
+        resources=module.resources,
+        scenario=module.scenario,
     )

@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from types import MappingProxyType
 
 LANGUAGES = ("nl", "en")
-LIBRARY_TYPES = ("UKB", "SHB", "KB", "other")
+LIBRARY_TYPES = ("UKB", "SHB", "KB", "OKBN", "WSWB", "other")
+QUESTION_TYPES = ("choice", "numeric")
+MAX_NUMBER_LENGTH = 40
+# What may surround a number a learner types: spaces, currency and percent signs.
+_NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€$%]")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+
+
+def parse_number(text: object) -> Decimal | None:
+    """A number as a learner types it, in Dutch or English; None if it is none.
+
+    "12,5" and "12.5" are both 12.5. With both separators the last one is the
+    decimal mark ("1.234,5" and "1,234.5"); several of one kind are grouping
+    ("1.234.567"). Spaces, "€", "$" and "%" are ignored.
+    """
+    if not isinstance(text, str) or len(text) > MAX_NUMBER_LENGTH:
+        return None
+    value = _NUMBER_NOISE.sub("", text).replace("\u2212", "-")  # the minus sign
+    if "," in value and "." in value:
+        decimal_mark = "," if value.rfind(",") > value.rfind(".") else "."
+        grouping = "." if decimal_mark == "," else ","
+        value = value.replace(grouping, "")
+    elif value.count(",") > 1 or value.count(".") > 1:
+        value = value.replace(",", "").replace(".", "")
+    value = value.replace(",", ".")
+    if not _NUMBER.fullmatch(value):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def format_number(value: Decimal, lang: str | None) -> str:
+    """`value` as written in `lang`: a decimal comma in Dutch, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    if not (lang and lang.lower().startswith("en")):
+        text = text.replace(".", ",")
+    return text
 
 
 @dataclass(frozen=True)
@@ -45,27 +87,54 @@ class Question:
     id: str
     text: LocalizedText
     multiple: bool
-    options: tuple[Option, ...]
-    correct: frozenset[str]
+    options: tuple[Option, ...]  # empty for a numeric question
+    correct: frozenset[str]  # option ids; empty for a numeric question
     explanation: LocalizedText
+    type: str = "choice"  # one of QUESTION_TYPES
+    answer: Decimal | None = None  # numeric: the right number
+    tolerance: Decimal = Decimal(0)  # numeric: accepted distance from `answer`
+    unit: LocalizedText | None = None  # numeric: shown after the input
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type == "numeric"
 
     @property
     def option_ids(self) -> frozenset[str]:
         return frozenset(option.id for option in self.options)
 
+    def right_answer(self) -> list[str]:
+        """A submission that is right: the option ids, or the number as text."""
+        if self.is_numeric:
+            return [str(self.answer)]
+        return sorted(self.correct)
+
     def is_answered_correctly(self, submitted: object) -> bool:
-        """True only for exactly the set of correct option ids; never raises."""
+        """True only for exactly the set of correct option ids (choice) or a
+        number within the tolerance (numeric); never raises."""
         # Answers come from form posts and stored JSON: a bare string is one id
         # (not a collection of characters), and anything malformed is wrong.
         if isinstance(submitted, str):
             submitted = (submitted,)
         if not isinstance(submitted, Iterable):
             return False
+        if self.is_numeric:
+            return self._is_right_number(submitted)
         try:
             chosen = frozenset(submitted)
         except TypeError:  # unhashable items, e.g. a list inside the list
             return False
         return bool(chosen == self.correct)
+
+    def _is_right_number(self, submitted: Iterable[object]) -> bool:
+        try:
+            values = list(submitted)
+        except TypeError:
+            return False
+        if len(values) != 1 or self.answer is None:
+            return False
+        number = parse_number(values[0])
+        return number is not None and abs(number - self.answer) <= self.tolerance
 
 
 @dataclass(frozen=True)
@@ -111,6 +180,60 @@ class Quiz:
 class Source:
     title: str
     url: str
+    date: str = ""  # the source's own date: YYYY, YYYY-MM or YYYY-MM-DD
+    section: str | None = None  # the nl `##` heading whose claims it backs
+
+
+@dataclass(frozen=True)
+class ReflectionPrompt:
+    id: str
+    text: LocalizedText
+
+
+@dataclass(frozen=True)
+class Resource:
+    file: str  # a plain file name in the course's resources/ folder
+    title: LocalizedText
+    path: Path  # where it is on disk (checked to exist when loaded)
+
+    @property
+    def extension(self) -> str:
+        return self.file.rsplit(".", 1)[-1].lower()
+
+
+@dataclass(frozen=True)
+class ScenarioChoice:
+    id: str
+    text: LocalizedText
+    next: str
+    consequence: LocalizedText
+
+
+@dataclass(frozen=True)
+class ScenarioNode:
+    id: str
+    text: LocalizedText
+    choices: tuple[ScenarioChoice, ...]
+    end: bool
+    debrief: LocalizedText | None
+
+    def choice(self, choice_id: str) -> ScenarioChoice | None:
+        for choice in self.choices:
+            if choice.id == choice_id:
+                return choice
+        return None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    start: str
+    nodes: Mapping[str, ScenarioNode]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
+
+    def node(self, node_id: str | None) -> ScenarioNode | None:
+        return self.nodes.get(node_id) if node_id else None
 
 
 @dataclass(frozen=True)
@@ -126,6 +249,18 @@ class CourseModule:
     body: LocalizedText | None
     published: bool
     version: str
+    last_checked: date | None = None
+    reflection: tuple[ReflectionPrompt, ...] = ()
+    ask_your_host: LocalizedText | None = None
+    resources: tuple[Resource, ...] = ()
+    scenario: Scenario | None = None
+
+    def resource(self, file: str) -> Resource | None:
+        """The declared resource named exactly `file`, or None."""
+        for resource in self.resources:
+            if resource.file == file:
+                return resource
+        return None
 
 
 @dataclass(frozen=True)
@@ -138,6 +273,7 @@ class Course:
     shadow_days_required: int
     certificate_wording: LocalizedText
     version: str
+    pass_mark: int = 70  # percent, for every quiz of the course
 
     @property
     def published_modules(self) -> tuple[CourseModule, ...]:
@@ -161,10 +297,18 @@ class Library:
 
 
 @dataclass(frozen=True)
+class GlossaryTerm:
+    id: str
+    term: LocalizedText
+    definition: LocalizedText
+
+
+@dataclass(frozen=True)
 class Catalog:
     courses: Mapping[str, Course]
     libraries: tuple[Library, ...]
     version: str
+    glossary: tuple[GlossaryTerm, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # A read-only view, so a shared cached catalog cannot be changed by a caller.

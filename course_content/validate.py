@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from yaml.nodes import Node
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
 
-from .models import LIBRARY_TYPES, Library, LocalizedText
+from .models import LIBRARY_TYPES, GlossaryTerm, Library, LocalizedText
 from .problems import ContentProblem
 from .yamlnodes import Reader
 
@@ -36,6 +37,61 @@ class CourseSpec:
     entries: tuple[ModuleEntry, ...]
     shadow_days_required: int
     certificate_wording: LocalizedText
+    pass_mark: int
+
+
+def read_glossary(
+    path: Path, text: str, problems: list[ContentProblem]
+) -> tuple[GlossaryTerm, ...]:
+    """glossary.yaml: `terms: [{id, term: {nl, en}, definition: {nl, en}}]`."""
+    reader = Reader(path, problems)
+    root = reader.compose(text)
+    if root is None:
+        return ()
+    values = reader.mapping(root, "glossary.yaml", required=("terms",))
+    if values is None or "terms" not in values:
+        return ()
+    items = reader.sequence(values["terms"], "terms")
+    if items is None:
+        return ()
+    terms: list[GlossaryTerm] = []
+    first_line: dict[str, int] = {}
+    spellings: dict[tuple[str, str], int] = {}
+    for item in items:
+        entry = reader.mapping(item, "term", required=("id", "term", "definition"))
+        if entry is None:
+            continue
+        term_id = reader.slug(entry["id"], "term id") if "id" in entry else None
+        where = f"term {term_id!r}" if term_id else "term"
+        term = reader.localized(entry["term"], f"{where} term") if "term" in entry else None
+        definition = (
+            reader.localized(entry["definition"], f"{where} definition")
+            if "definition" in entry
+            else None
+        )
+        if term_id is not None and term_id in first_line:
+            reader.report(
+                entry["id"],
+                f"term id {term_id!r} is used twice (first on line {first_line[term_id]})",
+            )
+            continue
+        if term_id is not None:
+            first_line[term_id] = reader.line(entry["id"])
+        if term is not None:
+            for lang in ("nl", "en"):
+                key = (lang, term.get(lang).casefold())
+                if key in spellings:
+                    reader.report(
+                        entry["term"],
+                        f"{where}: the term {term.get(lang)!r} ({lang}) is defined twice"
+                        f" (first on line {spellings[key]})",
+                    )
+                    term = None
+                    break
+                spellings[key] = reader.line(entry["term"])
+        if term_id and term and definition:
+            terms.append(GlossaryTerm(id=term_id, term=term, definition=definition))
+    return tuple(terms)
 
 
 def read_libraries(
@@ -106,6 +162,7 @@ def read_course(
             "organisers",
             "modules",
             "certificate",
+            "pass_mark",
         ),
         optional=("completion",),
     )
@@ -126,6 +183,7 @@ def read_course(
     entries = _read_entries(reader, values.get("modules"))
     shadow_days = _read_completion(reader, values.get("completion"))
     wording = _read_certificate(reader, values.get("certificate"))
+    pass_mark = _read_pass_mark(reader, values.get("pass_mark"))
     if (
         slug is None
         or title is None
@@ -134,6 +192,7 @@ def read_course(
         or entries is None
         or shadow_days is None
         or wording is None
+        or pass_mark is None
     ):
         return entries, None
     return entries, CourseSpec(
@@ -144,7 +203,35 @@ def read_course(
         entries=entries,
         shadow_days_required=shadow_days,
         certificate_wording=wording,
+        pass_mark=pass_mark,
     )
+
+
+def read_pass_mark(text: str) -> int | None:
+    """course.yaml's pass_mark if it is valid, without reporting (modules are
+    checked against it even when something else in course.yaml is wrong)."""
+    problems: list[ContentProblem] = []
+    reader = Reader(Path("course.yaml"), problems)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, MappingNode):
+        return None
+    for key, value in root.value:
+        if isinstance(key, ScalarNode) and key.value == "pass_mark":
+            return _read_pass_mark(reader, value)
+    return None
+
+
+def _read_pass_mark(reader: Reader, node: Node | None) -> int | None:
+    if node is None:
+        return None
+    mark = reader.integer(node, "pass_mark")
+    if mark is not None and not 1 <= mark <= 100:
+        reader.report(node, f"pass_mark: {mark} is not between 1 and 100")
+        return None
+    return mark
 
 
 def _read_organisers(reader: Reader, node: Node | None) -> tuple[str, ...] | None:

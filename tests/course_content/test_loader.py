@@ -19,6 +19,9 @@ from course_content.loader import (
     check_content,
     load_catalog,
 )
+from datetime import date
+from decimal import Decimal
+
 from course_content.models import LocalizedText
 from course_content.validate import read_course, read_libraries
 
@@ -74,18 +77,37 @@ def test_good_fixture_loads_into_typed_objects():
     ]  # fmt: skip
     # YAML 1.1 would read `no` as False; ids are taken as written.
     q5 = basics.quiz.questions[4]
-    assert [option.id for option in q5.options] == ["yes", "no"]
+    assert [option.id for option in q5.options] == ["yes", "no", "maybe", "never"]
     assert q5.correct == frozenset({"no"})
     assert basics.quiz.questions[1].multiple
     assert basics.quiz.questions[1].correct == frozenset({"a", "b"})
+    q3 = basics.quiz.questions[2]
+    assert q3.is_numeric and q3.options == () and q3.answer == Decimal("12.5")
+    assert q3.tolerance == Decimal("0.05") and q3.unit == LocalizedText("euro", "euros")
+    assert course.pass_mark == 80
+    assert basics.last_checked == date(2026, 11, 20)
+    assert [p.id for p in basics.reflection] == ["own-library", "next-step"]
+    assert basics.ask_your_host == LocalizedText(
+        nl="Wat doe je op een dag?", en="What do you do in a day?"
+    )
+    assert basics.sources[0].date == "2025" and basics.sources[0].section is None
+    assert (basics.sources[1].date, basics.sources[1].section) == ("2025-06-01", "Casus")
+    [resource] = basics.resources
+    assert resource.file == "usage.csv" and resource.title.en == "Usage figures"
+    assert resource.path == (GOOD / "mini" / "resources" / "usage.csv").resolve()
+    assert basics.resource("usage.csv") is resource
+    assert basics.resource("../course.yaml") is None
+    assert basics.scenario is None
+    assert [term.id for term in catalog.glossary] == ["big-deal", "cost-per-use"]
 
     draft = course.module("draft")
     assert draft is not None and not draft.published
     assert draft.quiz is None and draft.body is None and draft.estimated_minutes is None
 
     assert [library.id for library in catalog.libraries] == [
-        "utrecht", "kb", "hogeschool-utrecht",
+        "utrecht", "kb", "hogeschool-utrecht", "hz", "wswb",
     ]  # fmt: skip
+    assert [library.type for library in catalog.libraries[3:]] == ["OKBN", "WSWB"]
     kb = catalog.library("kb")
     assert kb is not None and (kb.city, kb.type) == ("Den Haag", "KB")
 
@@ -114,9 +136,9 @@ def test_localized_text_falls_back_to_dutch():
 
 
 # --- quiz scoring ------------------------------------------------------------
-# The good fixture's quiz: q1..q4 have one right option "a" (q2 is multiple with
-# "a" and "b"), q5 has "no"; pass mark 80.
-ALL_RIGHT = {"q1": ["a"], "q2": ["b", "a"], "q3": {"a"}, "q4": ("a",), "q5": ["no"]}
+# The good fixture's quiz: q1 and q4 have one right option "a", q2 is multiple
+# with "a" and "b", q3 is numeric (12.5 ± 0.05), q5 has "no"; pass mark 80.
+ALL_RIGHT = {"q1": ["a"], "q2": ["b", "a"], "q3": ["12,5"], "q4": ("a",), "q5": ["no"]}
 
 
 def good_quiz():
@@ -146,6 +168,17 @@ def test_score_multiple_needs_exactly_the_right_set():
     quiz = good_quiz()
     for wrong in (["a"], ["a", "b", "c"], ["c"]):
         assert quiz.score({**ALL_RIGHT, "q2": wrong}).per_question["q2"] is False
+
+
+def test_score_numeric_accepts_comma_or_point_within_the_tolerance():
+    quiz = good_quiz()
+    for right in (["12,5"], ["12.5"], [" 12,50 "], ["€ 12,54"], ["12.46"], "12,5"):
+        assert quiz.score({**ALL_RIGHT, "q3": right}).per_question["q3"] is True, right
+    for wrong in (["12,56"], ["12.44"], ["125"], ["twaalf"], [""], [], ["12,5", "1"],
+                  [12.5], ["1" * 50], None):
+        assert quiz.score({**ALL_RIGHT, "q3": wrong}).per_question["q3"] is False, wrong
+    q3 = quiz.questions[2]
+    assert q3.is_answered_correctly(q3.right_answer())
 
 
 def test_score_never_raises_on_odd_answers():
@@ -263,11 +296,15 @@ def test_malformed_markdown_links():
     ]
 
 
-def test_source_urls_must_be_absolute_http():
+def test_sources_need_absolute_http_urls_a_date_and_a_real_section():
     assert problems_in("bad-source") == [
         "intro.md:6: source url: 'www.ukb.nl' is not an absolute http(s) URL",
-        "intro.md:8: source url: 'ftp://ftp.example.org/pub' is not an absolute"
+        "intro.md:9: source url: 'ftp://ftp.example.org/pub' is not an absolute"
         " http(s) URL",
+        "intro.md:13: source date: '2025-13' is not YYYY, YYYY-MM or YYYY-MM-DD",
+        "intro.md:14: source: missing 'date'",
+        "intro.md:18: source date: '2025-02-30' is not YYYY, YYYY-MM or YYYY-MM-DD",
+        "intro.md:19: source section: 'Nergens' is no '##' heading of the nl body",
     ]
 
 
@@ -281,8 +318,145 @@ def test_module_order_and_files_must_match():
 
 def test_published_body_word_count():
     assert problems_in("word-count") == [
-        "intro.md:52: body (nl) has 87 words; a published module needs 600 to 1200",
-        "intro.md:58: body (en) has 1424 words; a published module needs 600 to 1200",
+        "intro.md:66: body (nl) has 91 words; a published module needs 700 to 1800",
+        "intro.md:75: body (en) has 1917 words; a published module needs 700 to 1800",
+    ]
+
+
+def test_published_module_needs_the_new_fields_sections_four_options_and_a_number():
+    assert problems_in("published-rules") == [
+        "intro.md:2: front matter: missing 'ask_your_host'",
+        "intro.md:2: front matter: missing 'last_checked'",
+        "intro.md:2: front matter: missing 'reflection'",
+        "intro.md:7: quiz pass_mark: 70 differs from the course's pass_mark 80;"
+        " set it once, in course.yaml",
+        "intro.md:12: question 'q1' options: 3; a choice question of a published"
+        " module has 4",
+        "intro.md:54: body (nl) has 2 words; a published module needs 700 to 1800",
+        "intro.md:54: body (nl) has no '## Aan de slag' section",
+        "intro.md:54: body (nl) has no '## Casus' section",
+        "intro.md:59: body (en) has 2 words; a published module needs 700 to 1800",
+        "intro.md:59: body (en) has no '## Case' section",
+        "intro.md:59: body (en) has no '## Try it' section",
+        "nothing.md:13: quiz has no 'type: numeric' question; a published module"
+        " needs one",
+        "nothing.md:59: body (nl) has 6 words; a published module needs 700 to 1800",
+        "nothing.md:68: body (en) has 5 words; a published module needs 700 to 1800",
+    ]
+
+
+def test_new_fields_reflection_host_question_resources_and_numeric_questions():
+    assert problems_in("new-fields") == [
+        "intro.md:4: last_checked: '1 december 2026' is not a date (YYYY-MM-DD)",
+        "intro.md:6: reflection: 3 prompt(s); exactly 2 are required",
+        "intro.md:7: reflection: prompt id 'a' is used twice",
+        "intro.md:8: reflection prompt: missing 'en'",
+        "intro.md:9: ask_your_host: missing 'en'",
+        "intro.md:11: resource file: '../course.yaml' must be a plain file name in"
+        " resources/ (letters, digits, '-', '_', '.'; no folders)",
+        "intro.md:12: resource file: 'sub/data.csv' must be a plain file name in"
+        " resources/ (letters, digits, '-', '_', '.'; no folders)",
+        "intro.md:13: resource file: 'tool.exe' is not one of csv, xlsx, pdf, txt, md",
+        "intro.md:14: resource file: resources/missing.csv does not exist",
+        "intro.md:16: resource file: 'data.csv' is listed twice",
+        "intro.md:22: question 'q1' answer: expected a number (e.g. 12 or 12.5)",
+        "intro.md:23: question 'q1' tolerance: must be 0 or more",
+        "intro.md:24: question 'q1' unit: missing 'en'",
+        "intro.md:31: question 2: unknown key 'options' (allowed: answer,"
+        " explanation, id, text, tolerance, type, unit)",
+        "intro.md:35: question type: 'open' is not one of choice, numeric",
+        "intro.md:38: question 4: missing 'answer'",
+        "intro.md:38: question 4: missing 'tolerance'",
+    ]
+
+
+def test_scenario_nodes_choices_and_paths():
+    assert problems_in("bad-scenario") == [
+        "graph.md:7: scenario node 'begin' leads to no end node",
+        "graph.md:11: scenario node 'circle' leads to no end node",
+        "graph.md:15: scenario node 'island' cannot be reached from 'begin'",
+        "intro.md:11: scenario node 'begin': choice id 'go' is used twice",
+        "intro.md:12: scenario: next 'nowhere' names no node",
+        "intro.md:17: scenario node 'island': an end node needs a 'debrief'",
+        "intro.md:20: scenario node 'island' is defined twice (first on line 17)",
+        "intro.md:24: scenario node 'stuck': missing 'choices' (or 'end: true')",
+    ]
+
+
+def test_a_good_scenario_loads(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(GOOD, root)
+    course = root / "mini" / "course.yaml"
+    course.write_text(course.read_text().replace(
+        "  - slug: draft\n    published: false\n",
+        "  - slug: draft\n    published: false\n  - slug: sim\n    published: false\n",
+    ))
+    (root / "mini" / "sim.md").write_text(SCENARIO)
+    scenario = load_catalog(root).courses["mini"].module("sim").scenario
+    assert scenario is not None and scenario.start == "begin"
+    begin = scenario.node("begin")
+    assert [c.next for c in begin.choices] == ["deal", "begin"]
+    assert begin.choice("wait").consequence.en == "Nothing changes."
+    assert scenario.node("deal").end and scenario.node("deal").debrief.nl == "Goed."
+    assert scenario.node("nope") is None and begin.choice("nope") is None
+
+
+SCENARIO = """---
+slug: sim
+title: {nl: "Simulatie", en: "Simulation"}
+scenario:
+  start: begin
+  nodes:
+    - id: begin
+      text: {nl: "Begin.", en: "Start."}
+      choices:
+        - {id: sign, text: {nl: "Teken", en: "Sign"}, next: deal, consequence: {nl: "Getekend.", en: "Signed."}}
+        - {id: wait, text: {nl: "Wacht", en: "Wait"}, next: begin, consequence: {nl: "Er verandert niets.", en: "Nothing changes."}}
+    - id: deal
+      text: {nl: "Deal.", en: "Deal."}
+      end: true
+      debrief: {nl: "Goed.", en: "Good."}
+---
+"""
+
+
+def test_a_resource_must_be_at_most_1_mb_and_no_link(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(GOOD, root)
+    usage = root / "mini" / "resources" / "usage.csv"
+    usage.write_bytes(b"x" * (1024 * 1024 + 1))
+    assert [p.message for p in check_content(root)] == [
+        "resource file: resources/usage.csv has 1048577 bytes; at most 1048576 (1 MB)"
+    ]
+    usage.unlink()
+    usage.symlink_to(root / "mini" / "course.yaml")
+    assert [p.message for p in check_content(root)] == [
+        "resource file: resources/usage.csv does not exist"
+    ]
+
+
+def test_pass_mark_is_required_once_per_course(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(GOOD, root)
+    course = root / "mini" / "course.yaml"
+    course.write_text(course.read_text().replace("pass_mark: 80\n", ""))
+    assert [f"{p.path.name}:{p.line}: {p.message}" for p in check_content(root)] == [
+        "course.yaml:1: course.yaml: missing 'pass_mark'"
+    ]
+    course.write_text(course.read_text() + "pass_mark: 70\n")
+    assert [f"{p.path.name}:{p.line}: {p.message}" for p in check_content(root)] == [
+        "basics.md:25: quiz pass_mark: 80 differs from the course's pass_mark 70;"
+        " set it once, in course.yaml"
+    ]
+
+
+def test_bad_glossary_yaml():
+    path = FIXTURES / "bad-glossary" / "glossary.yaml"
+    assert [str(problem) for problem in check_content(path.parent)] == [
+        f"{path}:5: term id 'big-deal' is used twice (first on line 2)",
+        f"{path}:9: term 'bundle': the term 'Big Deal' (nl) is defined twice"
+        " (first on line 3)",
+        f"{path}:11: term: missing 'definition'",
     ]
 
 
@@ -317,7 +491,8 @@ def test_bad_libraries_yaml():
         f"{path}:4: library id 'kb' is used twice (first on line 2)",
         f"{path}:5: library: missing 'city'",
         f"{path}:6: library id: 'Hogeschool X' may only use a-z, 0-9 and '-'",
-        f"{path}:6: library type 'university' is not one of UKB, SHB, KB, other",
+        f"{path}:6: library type 'university' is not one of UKB, SHB, KB, OKBN,"
+        " WSWB, other",
     ]
 
 
@@ -355,7 +530,8 @@ REAL_ORDER = {
     ],
     "licence-negotiation": [
         "consortium-negotiations", "transformative-agreements", "licence-clauses",
-        "usage-cost-analysis", "preparing-negotiation", "evaluating-deal",
+        "usage-cost-analysis", "preparing-negotiation", "negotiation-simulation",
+        "evaluating-deal",
     ],
 }  # fmt: skip
 
