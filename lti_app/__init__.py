@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     logging.basicConfig(level=logging.INFO)
     # WeasyPrint narrates every render at INFO; keep its warnings only.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    from .request_log import install_request_log_filter
+
+    install_request_log_filter()  # the dev server's request log: no ltik, no host token
 
     db.init_app(app)
     from . import models  # noqa: F401  (every table, for Alembic)

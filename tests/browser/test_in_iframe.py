@@ -45,7 +45,7 @@ def test_trainer_confirms_a_shadowing_day(lms_page, live_server):
     from sqlalchemy import select
 
     from lti_app.extensions import db
-    from lti_app.people.models import Person
+    from lti_app.people.models import Enrollment, Person
     from lti_app.shadowing.models import ShadowDay
 
     page = lms_page
@@ -53,7 +53,11 @@ def test_trainer_confirms_a_shadowing_day(lms_page, live_server):
     app = live_server["app"]
     with app.app_context():
         anna = db.session.scalars(select(Person).where(Person.sub == "demo-anna")).one()
-        day = ShadowDay(person_id=anna.id, day=date.today() - timedelta(days=2),
+        # Logged in the course Carla trains: only its trainers decide it.
+        course = db.session.scalars(select(Enrollment.context_id)
+                                    .where(Enrollment.person_id == anna.id)).one()
+        day = ShadowDay(person_id=anna.id, context_id=course,
+                        day=date.today() - timedelta(days=2),
                         host_library_id="leiden", host_library_name="Universitaire Bibliotheken Leiden",
                         host_key="leiden", status="submitted", reflection="Goed bezoek")
         db.session.add(day)

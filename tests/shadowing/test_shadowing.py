@@ -47,19 +47,30 @@ def _submit(client, ltik, day_id):
     url = f"/shadowing/{day_id}?ltik={ltik}"
     client.post(f"/shadowing/{day_id}/submit?ltik={ltik}", data={"csrf_token": _csrf(client, url)})
     html = client.get(url).get_data(as_text=True)
-    link = re.search(r'value="(http://localhost/host/confirm/[^"]+)"', html).group(1)
+    link = re.search(r'value="(http://localhost/host/#t=[^"]+)"', html).group(1)
     code = re.search(r'class="code">([A-Z0-9]{4}-[A-Z0-9]{4})<', html).group(1)
     return link.replace("http://localhost", ""), code
 
 
-def _host_decide(app, path, decision="confirm", comment="", name="Joke"):
+def _open(host, link, **headers):
+    """What the browser does with /host/#t=TOKEN: load /host/, its script posts the token."""
+    path, token = link.split("#t=", 1)
+    page = host.get(path, headers=headers)
+    assert page.status_code == 200 and token not in page.get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return host.post("/host/confirm", data={"csrf_token": csrf, "token": token}, headers=headers)
+
+
+def _host_decide(app, link, decision="confirm", comment="", name="Joke"):
     host = app.test_client()  # another browser, no LMS
-    page = host.get(path)
+    page = _open(host, link)
     if page.status_code != 200:
         return page
-    token = form_tokens(page.get_data(as_text=True))["csrf_token"]
-    return host.post(path, data={"csrf_token": token, "decision": decision,
-                                 "comment": comment, "name": name})
+    fields = form_tokens(page.get_data(as_text=True))
+    token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return host.post("/host/confirm", data={"csrf_token": fields["csrf_token"], "token": token,
+                                            "decision": decision, "comment": comment,
+                                            "name": name})
 
 
 def test_learner_logs_submits_and_host_confirms_by_link(app, client, lms):
@@ -70,7 +81,7 @@ def test_learner_logs_submits_and_host_confirms_by_link(app, client, lms):
     link, code = _submit(client, ltik, day_id)
 
     assert "ltik" not in link  # the learner's session never travels to the host
-    host_page = app.test_client().get(link, headers={"Accept-Language": "en"})
+    host_page = _open(app.test_client(), link, **{"Accept-Language": "en"})
     text = host_page.get_data(as_text=True)
     assert host_page.status_code == 200
     assert "Anna de Vries" in text and "Open Science team" in text
@@ -93,7 +104,7 @@ def test_host_link_works_once(app, client, lms):
     link, _code = _submit(client, ltik, day_id)
     assert _host_decide(app, link).status_code == 200
     before = snapshot(app)
-    again = app.test_client().get(link, headers={"Accept-Language": "en"})
+    again = _open(app.test_client(), link, **{"Accept-Language": "en"})
     assert again.status_code == 410 and "already used" in again.get_data(as_text=True)
     assert snapshot(app) == before
 
@@ -105,10 +116,10 @@ def test_tampered_link_and_link_for_another_day_are_refused(app, client, lms):
     link1, _ = _submit(client, ltik, first)
     link2, _ = _submit(client, ltik, second)
     host = app.test_client()
-    assert host.get(link1[:-4] + "AAAA").status_code == 410
+    assert _open(host, link1[:-4] + "AAAA").status_code == 410
     # The token id of day 1 with the signed envelope of day 2 cannot be combined.
-    token1, token2 = link1.rsplit("/", 1)[1], link2.rsplit("/", 1)[1]
-    assert host.get(f"/host/confirm/{token1.split('.')[0]}.{token2.split('.', 1)[1]}").status_code == 410
+    token1, token2 = link1.split("#t=")[1], link2.split("#t=")[1]
+    assert _open(host, f"/host/#t={token1.split('.')[0]}.{token2.split('.', 1)[1]}").status_code == 410
 
 
 def test_expired_link_is_refused(app, client, lms):
@@ -121,7 +132,7 @@ def test_expired_link_is_refused(app, client, lms):
         day = db.session.get(ShadowDay, day_id)
         day.confirmation_expires_at = utc_now() - timedelta(seconds=1)
         db.session.commit()
-    assert app.test_client().get(link).status_code == 410
+    assert _open(app.test_client(), link).status_code == 410
 
 
 def test_new_link_replaces_the_old_one(app, client, lms):
@@ -129,8 +140,8 @@ def test_new_link_replaces_the_old_one(app, client, lms):
     day_id = _day_id(_add_day(client, ltik))
     old, _ = _submit(client, ltik, day_id)
     new, _ = _submit(client, ltik, day_id)
-    assert app.test_client().get(old).status_code == 410
-    assert app.test_client().get(new).status_code == 200
+    assert _open(app.test_client(), old).status_code == 410
+    assert _open(app.test_client(), new).status_code == 200
 
 
 def test_host_confirms_by_short_code(app, client, lms):
@@ -140,9 +151,9 @@ def test_host_confirms_by_short_code(app, client, lms):
     host = app.test_client()
     token = form_tokens(host.get("/host/code").get_data(as_text=True))["csrf_token"]
     response = host.post("/host/code", data={"csrf_token": token, "code": code.lower()})
-    assert response.status_code == 302
-    page = host.get(response.headers["Location"])
-    assert page.status_code == 200 and "Open Science team" in page.get_data(as_text=True)
+    # The day's page at once: no redirect, so no token in any URL.
+    assert response.status_code == 200 and "Open Science team" in response.get_data(as_text=True)
+    assert "Location" not in response.headers
     wrong = host.post("/host/code", data={"csrf_token": token, "code": "AAAA-AAAA"})
     assert wrong.status_code == 410
 
@@ -322,11 +333,11 @@ def test_expired_link_page_has_the_410_title_in_both_languages(app, client, lms)
         day = db.session.get(ShadowDay, day_id)
         day.confirmation_expires_at = utc_now() - timedelta(seconds=1)
         db.session.commit()
-    english = app.test_client().get(link, headers={"Accept-Language": "en"})
+    english = _open(app.test_client(), link, **{"Accept-Language": "en"})
     assert english.status_code == 410
     html = english.get_data(as_text=True)
     assert "This link has expired or has been used" in html
     assert "Something went wrong" not in html
-    dutch = app.test_client().get(link, headers={"Accept-Language": "nl"})
+    dutch = _open(app.test_client(), link, **{"Accept-Language": "nl"})
     assert dutch.status_code == 410
     assert "Deze link is verlopen of al gebruikt" in dutch.get_data(as_text=True)
