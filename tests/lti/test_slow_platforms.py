@@ -1,0 +1,118 @@
+"""A slow or greedy platform cannot hold a worker: the key set fetch has one deadline
+for the whole call, a byte cap, and a failure is remembered (no second call).
+
+The platforms are real HTTP servers on 127.0.0.1 (tests/drip_server.py) that
+send one byte every 0.2 s, far below any per-read socket timeout; the deadline
+is set to 0.6 s.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import update
+
+from lti_app.extensions import db
+from lti_app.lti import http
+from lti_app.platforms.models import Platform
+from tests.db_snapshot import snapshot
+from tests.drip_server import drip_server
+
+DEADLINE = 0.6
+MARGIN = 1.0  # the watchdog, the launch's own work, a loaded test machine
+
+
+@pytest.fixture
+def platform_server(app, lms):
+    app.config.update(LTI_JWKS_TIMEOUT=DEADLINE, OUTBOUND_TIMEOUT=DEADLINE)
+    lms.mock.add_passthru("http://127.0.0.1")
+    with drip_server() as server:
+        yield server
+
+
+def _use_key_set(app, url: str) -> None:
+    with app.app_context():
+        db.session.execute(update(Platform).values(jwks_url=url))
+        db.session.commit()
+
+
+def _timed_launch(client, lms, **kwargs):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    start = time.monotonic()
+    response = lms.launch(client, **kwargs)
+    return response, time.monotonic() - start
+
+
+@pytest.mark.parametrize("path", ["/certs/drip-head", "/certs/drip-body"])
+def test_a_dripping_key_set_is_refused_within_the_deadline_and_remembered(
+        app, client, lms, platform_server, path):
+    lms.launch(client, sub="existing-user")  # the database is not empty
+    _use_key_set(app, platform_server.url(path))
+    before = snapshot(app)
+
+    response, took = _timed_launch(client, lms, sub="attacker")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 503, text
+    assert "public keys could not be fetched" in text and "Traceback" not in text
+    assert took < DEADLINE + MARGIN, took
+    assert platform_server.hits[path] == 1
+    assert snapshot(app) == before
+
+    # Within the failure memory: refused at once, the platform is not asked again.
+    response, took = _timed_launch(client, lms, sub="attacker")
+    assert response.status_code == 503 and took < 0.5, took
+    assert platform_server.hits[path] == 1
+    assert snapshot(app) == before
+
+
+def test_the_refusal_is_in_the_users_language(app, client, lms, platform_server):
+    _use_key_set(app, platform_server.url("/certs/drip-body"))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    response = lms.launch(client, sub="attacker")
+    assert response.status_code == 503
+    assert "publieke sleutels van de leeromgeving" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/certs/big", "/certs/big-unannounced", "/certs/deep"])
+def test_an_oversized_or_too_deep_key_set_is_refused(app, client, lms, platform_server, path):
+    _use_key_set(app, platform_server.url(path))
+    before = snapshot(app)
+    response, took = _timed_launch(client, lms, sub="attacker")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 503, text
+    assert "public keys could not be fetched" in text and "Traceback" not in text
+    assert snapshot(app) == before
+    response, _took = _timed_launch(client, lms, sub="attacker")
+    assert response.status_code == 503 and platform_server.hits[path] == 1
+
+
+def test_a_working_platform_after_the_memory_expires_is_asked_again(
+        app, client, lms, platform_server, monkeypatch):
+    """The memory is short: once it has passed, the platform is asked again."""
+    _use_key_set(app, platform_server.url("/certs/drip-body"))
+    assert _timed_launch(client, lms)[0].status_code == 503
+    app.config["OUTBOUND_FAILURE_MEMORY"] = 0  # as if the 30 s had passed
+    assert _timed_launch(client, lms)[0].status_code == 503
+    assert platform_server.hits["/certs/drip-body"] == 2
+
+
+def test_the_bounded_session_limits_any_call(app, platform_server):
+    """The helper itself: deadline, byte cap and depth, outside a launch."""
+    with app.app_context():
+        session = http.BoundedSession("token", deadline=DEADLINE)
+        start = time.monotonic()
+        with pytest.raises(http.DeadlineExceeded):
+            session.post(platform_server.url("/token/drip-head"), data={"a": "b"})
+        assert time.monotonic() - start < DEADLINE + MARGIN
+        with pytest.raises(http.RecentlyFailed):  # remembered: no second request
+            session.post(platform_server.url("/token/drip-head"), data={"a": "b"})
+        assert platform_server.hits["/token/drip-head"] == 1
+        with pytest.raises(http.BodyTooLarge):  # 100 KB > the token's 16 KB
+            session.get(platform_server.url("/token/big"))
+        with pytest.raises(http.UnsafeBody):
+            http.BoundedSession("roster", deadline=DEADLINE).get(
+                platform_server.url("/roster/deep"))
+        assert session.get(platform_server.url("/token/ok")).json() == {}
+    assert http.json_too_deep(b'{"a": [[[]]], "b": "[[[[[[["}', limit=4) is False
+    assert http.json_too_deep(b"[[[[]]]]", limit=3) is True
