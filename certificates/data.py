@@ -30,6 +30,11 @@ class CertificateData:
     verification_code: str
     verification_url: str
     issued_at: str
+    # Who vouches for it: the institution whose LMS identified the learner
+    # ("" on certificates issued before this was recorded: not printed).
+    institution: str = ""
+    # Per shadowing day, whether the course's trainer (not the host) confirmed it.
+    days_confirmed_by_trainer: tuple[bool, ...] = ()
 
     def __post_init__(self) -> None:
         # Fail here, naming the field, rather than deep inside Jinja or WeasyPrint.
@@ -43,6 +48,7 @@ class CertificateData:
             "trainer_name",
             "verification_code",
             "verification_url",
+            "institution",
         ):
             if not isinstance(getattr(self, name), str):
                 raise TypeError(f"{name} must be a str")
@@ -58,6 +64,10 @@ class CertificateData:
                 raise TypeError("shadow_days must be a tuple of (iso_date, host) pairs")
             _check_str_tuple("shadow_days", day)
             _parse_date("shadow_days", day[0])
+        if not isinstance(self.days_confirmed_by_trainer, tuple) or not all(
+            isinstance(v, bool) for v in self.days_confirmed_by_trainer
+        ):
+            raise TypeError("days_confirmed_by_trainer must be a tuple of bool")
         _parse_date("completed_on", self.completed_on)
         _parse_datetime("issued_at", self.issued_at)
 

@@ -138,9 +138,13 @@ def _template_context(data: CertificateData, *, is_compact: bool) -> dict[str, A
         "completed_after": labels["completed_after"].format(date=completed_on),
         "issued_on": labels["issued_on"].format(date=issued_on),
         "shadow_days": [
-            (format_long_date(date.fromisoformat(day), data.language), host)
-            for day, host in data.shadow_days
+            (format_long_date(date.fromisoformat(day), data.language), host,
+             index < len(data.days_confirmed_by_trainer)
+             and data.days_confirmed_by_trainer[index])
+            for index, (day, host) in enumerate(data.shadow_days)
         ],
+        "issued_by": (labels["issued_by"].format(institution=data.institution)
+                      if data.institution.strip() else ""),
         "pdf_title": labels["title"].format(
             course=data.course_title, name=data.learner_name
         ),

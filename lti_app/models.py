@@ -10,6 +10,6 @@ from .lti.models import StoredValue, ToolKey  # noqa: F401
 from .people.models import Context, Enrollment, Person, ResourceLink  # noqa: F401
 from .platforms.models import Deployment, Platform  # noqa: F401
 from .shadowing.models import ShadowDay, ShadowDayEvent  # noqa: F401
-from .issuing.models import Certificate, CertificatePdf  # noqa: F401
+from .issuing.models import Certificate, CertificatePdf, NameRequest  # noqa: F401
 from .jobs.models import Job  # noqa: F401
 from .trainer.models import RosterSync  # noqa: F401

@@ -26,6 +26,11 @@ class RevokeForm(FlaskForm):
                                                     Length(max=2000)])
 
 
+class RefuseNameForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the learner sees it)"), validators=[
+        DataRequired(_l("Give a reason.")), Length(max=2000)])
+
+
 class ReissueForm(FlaskForm):
     learner_name = StringField(_l("Corrected name"), validators=[
         DataRequired(_l("Enter the name.")), Length(max=NAME_LIMIT)])

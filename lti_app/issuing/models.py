@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import checked_enum
 from ..extensions import db
 from ..people.models import Context, Person
 from ..timeutil import UtcDateTime, utc_now
@@ -93,3 +95,46 @@ class CertificatePdf(db.Model):
 
     def __repr__(self) -> str:
         return f"<CertificatePdf {self.certificate_id} {self.language}>"
+
+
+class NameRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class NameRequest(db.Model):
+    """A printed name other than the one the LMS sent: the course's trainer
+    approves it (then the certificate is issued) or refuses it, with a reason
+    the learner sees. One per person and course, reused for a new request."""
+
+    __tablename__ = "certificate_name_requests"
+    __table_args__ = (UniqueConstraint("person_id", "course_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    # The LMS course it was asked in: its trainers decide.
+    context_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contexts.id", ondelete="SET NULL"), index=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100))
+    requested_name: Mapped[str] = mapped_column(String(200))
+    lms_name: Mapped[str | None] = mapped_column(String(300))  # what the LMS sent then
+    language: Mapped[str] = mapped_column(String(5))
+    status: Mapped[NameRequestStatus] = mapped_column(
+        checked_enum(NameRequestStatus, name="status"), default=NameRequestStatus.PENDING
+    )
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="SET NULL")
+    )
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL")
+    )
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    def __repr__(self) -> str:
+        return f"<NameRequest {self.id} {self.course_slug} {self.status}>"

@@ -23,6 +23,10 @@ def certificate_data(certificate: Certificate, language: str) -> CertificateData
         completed_on=certificate.completed_on.isoformat() if certificate.completed_on else "",
         modules=tuple(m[language] for m in snapshot["modules"]),
         shadow_days=tuple((d[0], d[1]) for d in snapshot["shadow_days"]),
+        # Snapshots before these were recorded have neither: nothing is printed.
+        days_confirmed_by_trainer=tuple(
+            len(d) > 2 and d[2] == "trainer" for d in snapshot["shadow_days"]),
+        institution=snapshot.get("institution") or "",
         organisers=tuple(snapshot["organisers"]),
         trainer_name=certificate.trainer_name or "",
         verification_code=certificate.verification_code,

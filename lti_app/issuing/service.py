@@ -24,7 +24,7 @@ from ..people.models import Enrollment
 from ..people.service import learner_enrollments
 from ..shadowing.service import confirmed_day_counts
 from ..timeutil import utc_now
-from .models import Certificate, CertificatePdf
+from .models import Certificate, CertificatePdf, NameRequest, NameRequestStatus
 from .pdf import render_pdf
 from .snapshot import build_snapshot
 
@@ -57,6 +57,18 @@ class CertificateNotValid(DomainError):
         return _("This certificate was revoked or replaced; it cannot be changed.")
 
 
+class NameRequestDecided(DomainError):
+    def user_message(self) -> str:
+        return _("This name request has already been decided.")
+
+
+@dataclass(frozen=True)
+class VerifiedDay:
+    day: date
+    host: str
+    confirmed_by: str | None  # "host" | "trainer"; None: not recorded (older certificates)
+
+
 @dataclass(frozen=True)
 class Verification:
     state: str  # valid | revoked | superseded
@@ -64,6 +76,8 @@ class Verification:
     course_slug: str
     completed_on: date | None
     issued_at: str
+    institution: str | None = None  # None: not recorded (issued before it was)
+    shadow_days: tuple[VerifiedDay, ...] = ()
 
 
 def _is_current():
@@ -208,6 +222,107 @@ def issue_certificate(
     return certificate
 
 
+def same_name(a: str | None, b: str | None) -> bool:
+    """The same name, ignoring case and spacing ("anna  DE vries" = "Anna de Vries")."""
+    return bool(a and b) and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def request_certificate(
+    *, person_id: int, context_id: int | None, course: Course, status: CourseStatus,
+    learner_name: str, lms_name: str | None, language: str, trainer_name: str | None,
+) -> Certificate | NameRequest:
+    """The learner asks for the certificate. With the name the LMS sent it is
+    issued at once; with another name (or when the LMS sent none) the request
+    waits for the course's trainer (approve_name / refuse_name)."""
+    existing = current_certificate(person_id, course.slug)
+    if existing is not None:
+        return existing
+    if not status.is_complete:
+        raise NotEligible()
+    name = _clean_name(learner_name)
+    if same_name(name, lms_name):
+        return issue_certificate(
+            person_id=person_id, context_id=context_id, course=course, status=status,
+            learner_name=name,
+            language=language, trainer_name=trainer_name, issued_by_person_id=None,
+        )
+    request = name_request_of(person_id, course.slug) or NameRequest(
+        person_id=person_id, course_slug=course.slug)
+    request.context_id = context_id
+    request.requested_name = name
+    request.lms_name = (lms_name or "")[:300] or None
+    request.language = language if language in ("nl", "en") else "nl"
+    request.status = NameRequestStatus.PENDING
+    request.refusal_reason = request.decided_at = request.decided_by_person_id = None
+    request.certificate_id = None
+    request.requested_at = utc_now()
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def name_request_of(person_id: int, course_slug: str) -> NameRequest | None:
+    return db.session.scalar(select(NameRequest).where(
+        NameRequest.person_id == person_id, NameRequest.course_slug == course_slug))
+
+
+def pending_name_requests(context_id: int, course_slug: str) -> list[NameRequest]:
+    """The names waiting for this LMS course's trainer, oldest first."""
+    return list(db.session.scalars(
+        select(NameRequest).where(
+            NameRequest.context_id == context_id, NameRequest.course_slug == course_slug,
+            NameRequest.status == NameRequestStatus.PENDING,
+        ).order_by(NameRequest.requested_at, NameRequest.id)
+    ))
+
+
+def enrollment_of(person_id: int, context_id: int | None) -> Enrollment | None:
+    """The person's enrolment in the LMS course where they asked."""
+    if context_id is None:
+        return None
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.person_id == person_id, Enrollment.context_id == context_id))
+
+
+def name_request_in_context(context_id: int, request_id: int) -> NameRequest | None:
+    return db.session.scalar(select(NameRequest).where(
+        NameRequest.id == request_id, NameRequest.context_id == context_id))
+
+
+def approve_name(
+    *, request: NameRequest, course: Course, status: CourseStatus, trainer_name: str | None,
+    decided_by_person_id: int,
+) -> Certificate:
+    """The trainer vouches for the name: the certificate is issued with it."""
+    if request.status != NameRequestStatus.PENDING:
+        raise NameRequestDecided()
+    certificate = issue_certificate(
+        person_id=request.person_id, context_id=request.context_id, course=course,
+        status=status, learner_name=request.requested_name, language=request.language,
+        trainer_name=trainer_name, issued_by_person_id=decided_by_person_id,
+    )
+    request.status = NameRequestStatus.APPROVED
+    request.decided_at = utc_now()
+    request.decided_by_person_id = decided_by_person_id
+    request.certificate_id = certificate.id
+    db.session.flush()
+    return certificate
+
+
+def refuse_name(*, request: NameRequest, reason: str, decided_by_person_id: int) -> NameRequest:
+    """Not this name; the learner sees the reason and may ask again."""
+    if request.status != NameRequestStatus.PENDING:
+        raise NameRequestDecided()
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    request.status = NameRequestStatus.REFUSED
+    request.refusal_reason = reason.strip()[:2000]
+    request.decided_at = utc_now()
+    request.decided_by_person_id = decided_by_person_id
+    db.session.flush()
+    return request
+
+
 def pdf_for(certificate: Certificate, language: str) -> CertificatePdf:
     """The stored PDF in this language, rendered and kept on first request."""
     for pdf in certificate.pdfs:
@@ -262,10 +377,17 @@ def verify(code: str) -> Verification | None:
     )
     if certificate is None:
         return None
+    snapshot = certificate.snapshot or {}
     return Verification(
         state=certificate.state, learner_name=certificate.learner_name,
         course_slug=certificate.course_slug, completed_on=certificate.completed_on,
         issued_at=certificate.issued_at.date().isoformat(),
+        # Frozen at issue; certificates from before then name no institution.
+        institution=snapshot.get("institution") or None,
+        shadow_days=tuple(
+            VerifiedDay(date.fromisoformat(day[0]), day[1], (day[2] or None) if len(day) > 2 else None)
+            for day in snapshot.get("shadow_days", [])
+        ),
     )
 
 

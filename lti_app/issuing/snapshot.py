@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from course_content.models import Course
 
+from ..extensions import db
 from ..learning.service import passed_modules_of_person
+from ..people.models import Person
+from ..platforms.models import Platform
 from ..shadowing.service import confirmed_days
+
+
+def issuing_institution(person_id: int) -> str:
+    """Who vouches for the certificate: the institution the operator set on the
+    learner's LMS registration, else that registration's name."""
+    platform = db.session.get(Platform, db.session.get(Person, person_id).platform_id)
+    return (platform.institution or "").strip() or platform.name
 
 
 def build_snapshot(*, person_id: int, course: Course) -> dict:
@@ -19,6 +29,9 @@ def build_snapshot(*, person_id: int, course: Course) -> dict:
         "wording": {"nl": course.certificate_wording.nl, "en": course.certificate_wording.en},
         "organisers": list(course.organisers),
         "modules": [{"nl": m.title.nl, "en": m.title.en} for m in modules],
-        "shadow_days": [[d.day.isoformat(), d.host_library_name] for d in days],
+        # [date, host library, who confirmed it: "host" or "trainer"]
+        "shadow_days": [[d.day.isoformat(), d.host_library_name, str(d.decided_by or "")]
+                        for d in days],
         "completed_on": completed,
+        "institution": issuing_institution(person_id),
     }

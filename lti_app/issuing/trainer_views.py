@@ -13,7 +13,7 @@ from ..lti.context import current_launch
 from ..people import service as people
 from .. import standing
 from . import bp, service
-from .forms import ActionForm, ReissueForm, RevokeForm
+from .forms import ActionForm, RefuseNameForm, ReissueForm, RevokeForm
 from .views import pdf_response
 
 
@@ -28,8 +28,47 @@ def trainer_certificates():
     )
     return render_template(
         "issuing/trainer_certificates.html", course=course, rows=rows, history=history,
+        name_requests=service.pending_name_requests(launch.context_id, course.slug),
         action_form=ActionForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
+        refuse_name_form=RefuseNameForm(),
     )
+
+
+@bp.post("/trainer/certificates/names/<int:request_id>/approve")
+@trainer_required
+def trainer_approve_name(request_id: int):
+    launch = current_launch()
+    name_request = service.name_request_in_context(launch.context_id, request_id) or abort(404)
+    course = trainer_course_of_launch(launch)
+    if not ActionForm().validate_on_submit() or name_request.course_slug != course.slug:
+        abort(400)
+    enrollment = service.enrollment_of(name_request.person_id, launch.context_id) or abort(404)
+    status = standing.status_for(enrollment_id=enrollment.id, person_id=enrollment.person_id,
+                                 course=course)
+    service.approve_name(
+        request=name_request, course=course, status=status,
+        trainer_name=people.trainer_name_of_context(launch.context_id),
+        decided_by_person_id=launch.person_id,
+    )
+    db.session.commit()
+    flash(_("Name approved; the certificate has been issued."))
+    return redirect(url_for("issuing.trainer_certificates"))
+
+
+@bp.post("/trainer/certificates/names/<int:request_id>/refuse")
+@trainer_required
+def trainer_refuse_name(request_id: int):
+    launch = current_launch()
+    name_request = service.name_request_in_context(launch.context_id, request_id) or abort(404)
+    form = RefuseNameForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason to refuse a name; the learner sees it."), "error")
+        return redirect(url_for("issuing.trainer_certificates"))
+    service.refuse_name(request=name_request, reason=form.reason.data,
+                        decided_by_person_id=launch.person_id)
+    db.session.commit()
+    flash(_("Name refused; the learner sees your reason."))
+    return redirect(url_for("issuing.trainer_certificates"))
 
 
 @bp.post("/trainer/certificates/issue/<int:enrollment_id>")

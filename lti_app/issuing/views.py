@@ -26,15 +26,19 @@ def my_certificate():
                         course=course)
     form = IssueForm(learner_name=launch.person_name, language=current_language())
     if certificate is None and form.validate_on_submit():
-        certificate = service.issue_certificate(
+        # Another name than the LMS's waits for the trainer (service.request_certificate).
+        service.request_certificate(
             person_id=launch.person_id, context_id=launch.context_id, course=course,
-            status=status, learner_name=form.learner_name.data, language=form.language.data,
-            trainer_name=trainer_name_of_context(launch.context_id), issued_by_person_id=None,
+            status=status, learner_name=form.learner_name.data, lms_name=launch.person_name,
+            language=form.language.data, trainer_name=trainer_name_of_context(launch.context_id),
         )
         db.session.commit()
         return redirect(url_for("issuing.my_certificate"))
+    name_request = (service.name_request_of(launch.person_id, course.slug)
+                    if certificate is None else None)
     return render_form("issuing/my_certificate.html", form, course=course, status=status,
-                       certificate=certificate)
+                       certificate=certificate, name_request=name_request,
+                       lms_name=launch.person_name)
 
 
 @bp.get("/certificate/<int:certificate_id>.pdf")

@@ -1,4 +1,5 @@
-"""GET /verify/<code>: is this certificate valid? Name, course, date; nothing more."""
+"""GET /verify/<code>: is this certificate valid? Name, course, date, who issued it and
+who confirmed each shadowing day; nothing more."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def verify(code: str):
             course_title={"nl": course.title.nl, "en": course.title.en} if course else None,
             completed_on=result.completed_on.isoformat() if result.completed_on else "",
             issued_on=result.issued_at,
+            # Who vouches for it (null: issued before this was recorded).
+            institution=result.institution,
+            shadow_days=[{"date": d.day.isoformat(), "host": d.host, "confirmed_by": d.confirmed_by}
+                         for d in result.shadow_days],
         )
     status = 200 if result else 404
     return render_template("verification/verify.html", result=result, course=course), status
