@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from ..domain import DomainError
 from ..extensions import db
-from ..issuing.models import Certificate, CertificatePdf
+from ..issuing.models import Certificate, CertificatePdf, NameRequest
 from ..learning.models import GradeDelivery, ModuleProgress, QuizAttempt
 from ..people.models import Enrollment, Person
 from ..shadowing.models import DayAction, ShadowDay, ShadowDayEvent
@@ -82,6 +82,12 @@ def export_person(person_id: int) -> dict:
              "stored_pdfs": [{"language": p.language, "sha256": p.sha256} for p in c.pdfs]}
             for c in db.session.scalars(select(Certificate).where(Certificate.person_id == person.id))
         ],
+        "certificate_name_requests": [
+            {"course": r.course_slug, "requested_name": r.requested_name, "lms_name": r.lms_name,
+             "status": r.status, "refusal_reason": r.refusal_reason,
+             "requested_at": _iso(r.requested_at), "decided_at": _iso(r.decided_at)}
+            for r in db.session.scalars(select(NameRequest).where(NameRequest.person_id == person.id))
+        ],
         "grades_sent_to_lms": [
             {"score": g.score_given, "maximum": g.score_maximum, "status": g.status,
              "delivered_at": _iso(g.delivered_at)}
@@ -127,6 +133,7 @@ def erase_person(person_id: int) -> dict[str, int]:
         # the stored PDFs stay too: the certificate as issued.
         certificate.snapshot = _kept_snapshot(certificate.snapshot)
         certificate.revoked_reason = None
+    counts["certificate_name_requests"] = _delete(NameRequest, NameRequest.person_id == person.id)
     counts["certificates_kept_for_verification"] = kept
     person.sub = f"erased-{person.id}"
     person.name = person.given_name = person.family_name = person.email = None
@@ -143,7 +150,7 @@ def inactive_people(days: int) -> list[int]:
 
 # What a kept certificate's PDF prints (issuing.pdf.certificate_data reads them all).
 PRINTED_FACTS = ("course_title", "wording", "organisers", "modules", "shadow_days",
-                 "completed_on")
+                 "completed_on", "institution")
 
 
 def _kept_snapshot(snapshot: dict) -> dict:

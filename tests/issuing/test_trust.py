@@ -237,3 +237,30 @@ def test_a_day_the_trainer_confirmed_is_shown_as_such(app, client, lms):
         certificate_id = db.session.scalars(select(Certificate.id)).one()
     text = _pdf_text(client.get(f"/certificate/{certificate_id}.pdf?lang=en&ltik={learner}").data)
     assert text.count("(confirmed by the trainer)") == 1
+
+
+def test_erasing_a_person_removes_their_name_requests_and_keeps_the_institution(
+        app, client, lms, runner):
+    import json
+
+    from lti_app.people.models import Person
+
+    _set_institution(app, "Hogeschool Utrecht")
+    anna = launch_ltik(client, lms, sub="anna", name="Anna de Vries")
+    complete_course(app, "anna")
+    _ask(client, anna, "Anna de Vries")  # issued
+    bram = launch_ltik(client, lms, sub="bram", name="Bram Jansen")
+    complete_course(app, "bram")
+    _ask(client, bram, "Prof. Bram J.")  # waiting
+    with app.app_context():
+        ids = dict(db.session.execute(select(Person.sub, Person.id)).all())
+        anna_code = db.session.scalars(select(Certificate.verification_code)).one()
+    export = runner.invoke(args=["privacy", "export", "--person", str(ids["bram"])])
+    assert json.loads(export.output)["certificate_name_requests"][0]["requested_name"] == "Prof. Bram J."
+    for sub in ("anna", "bram"):
+        result = runner.invoke(args=["privacy", "erase", "--person", str(ids[sub]), "--yes"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalars(select(NameRequest)).all() == []
+    data = app.test_client().get(f"/verify/{anna_code}", headers={"Accept": "application/json"}).get_json()
+    assert data["status"] == "valid" and data["institution"] == "Hogeschool Utrecht"
