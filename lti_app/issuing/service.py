@@ -385,7 +385,8 @@ def verify(code: str) -> Verification | None:
         # Frozen at issue; certificates from before then name no institution.
         institution=snapshot.get("institution") or None,
         shadow_days=tuple(
-            VerifiedDay(date.fromisoformat(day[0]), day[1], (day[2] or None) if len(day) > 2 else None)
+            VerifiedDay(date.fromisoformat(day[0]), day[1],
+                        (day[2] or None) if len(day) > 2 else None)  # "host" | "trainer"
             for day in snapshot.get("shadow_days", [])
         ),
     )
