@@ -10,6 +10,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db, limiter
 from ..origins import origin_of
+from ..platforms import approval
 from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
 from .claims import (
@@ -118,6 +119,7 @@ def register():
             scopes=body["scope"].split(),
             state=registration.sign_state(url, token, config.issuer),
             scope_labels=SCOPE_LABELS,
+            needs_approval=not approval.is_auto_approved(config.issuer),
         )
     url, token, issuer = registration.read_state(request.form.get("state", ""))
     _allow_framing_by(url)

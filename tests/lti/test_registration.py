@@ -174,6 +174,7 @@ def test_moodle_registration_end_to_end(app, client, http):
     assert page.status_code == 200
     assert "moodle.example.edu" in text and "http://localhost/lti/launch" in text
     assert "Send scores to the gradebook" in text
+    assert "the operator of Kennisdeling must approve the registration" in text
 
     done = register(app, client, MOODLE_CONFIG_URL)
     text = done.get_data(as_text=True)
@@ -590,6 +591,7 @@ def test_listed_hosts_are_approved_automatically(app, client, http):
     lms = FakeLms(app, http, register=False, issuer=MOODLE, client_id="moodle-dr-1",
                   deployment_id="12")
     serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
+    assert "must approve" not in start(client, MOODLE_CONFIG_URL).get_data(as_text=True)
     done = register(app, client, MOODLE_CONFIG_URL)
     text = done.get_data(as_text=True)
     assert "Registered</h1>" in text and "waiting for approval" not in text
