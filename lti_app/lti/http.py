@@ -14,7 +14,10 @@ worker (and the person waiting) for as long as it likes. So each call here has
   cannot raise RecursionError;
 - a short memory of failures (FLASK_OUTBOUND_FAILURE_MEMORY seconds, in the
   shared store, so every worker knows): a URL that timed out or sent too much
-  is not called again within that time, the call fails at once instead.
+  is not called again within that time, the call fails at once instead;
+- optionally a single flight (`single_flight=True`, for key sets): while one
+  worker fetches a URL, another that needs it fails at once (InFlight) instead
+  of waiting too; a slow key set then holds one worker, not all of them.
 
 `BoundedSession` is a `requests.Session`, so pylti1p3's ServiceConnector (AGS
 scores, access tokens) uses it like any other; `bounded_get` and
@@ -69,6 +72,10 @@ class UnsafeBody(requests.RequestException):
 
 class RecentlyFailed(requests.ConnectionError):
     """This URL failed moments ago; it is not called again yet."""
+
+
+class InFlight(RecentlyFailed):
+    """Another request is fetching this URL right now (a single flight)."""
 
 
 # -- the deadline of the current call, and its sockets ---------------------------------
@@ -193,9 +200,20 @@ class BoundedSession(requests.Session):
         return self._bounded(method, url, purpose=purpose, seconds=deadline, **kwargs)
 
     def _bounded(self, method: str, url: str, *, purpose: str, seconds: float,
-                 **kwargs: Any) -> requests.Response:
+                 single_flight: bool = False, **kwargs: Any) -> requests.Response:
         if failed_recently(url):
             raise RecentlyFailed(f"{url} failed moments ago")
+        if not single_flight:
+            return self._call(method, url, purpose=purpose, seconds=seconds, **kwargs)
+        if not _take_flight(url, seconds):
+            raise InFlight(f"{url} is being fetched by another request")
+        try:
+            return self._call(method, url, purpose=purpose, seconds=seconds, **kwargs)
+        finally:
+            _end_flight(url)
+
+    def _call(self, method: str, url: str, *, purpose: str, seconds: float,
+              **kwargs: Any) -> requests.Response:
         cap = BODY_CAPS[purpose]
         start = time.monotonic()
         call = _Call(start + seconds)
@@ -333,6 +351,31 @@ def remember_failure(url: str) -> None:
         get_store().put_now(_failure_key(url), {"at": time.time()}, seconds)
     except Exception:
         log.exception("outbound failure memory unwritable")
+
+
+def _flight_key(url: str) -> str:
+    return "outbound-flight:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _take_flight(url: str, seconds: float) -> bool:
+    if not has_app_context():
+        return True
+    from .store import get_store
+
+    try:  # the marker outlives a worker killed mid-call by the deadline only
+        return get_store().add_now(_flight_key(url), {"at": time.time()}, int(seconds) + 2)
+    except Exception:
+        log.exception("outbound single flight unavailable")
+        return True
+
+
+def _end_flight(url: str) -> None:
+    from .store import get_store
+
+    try:
+        get_store().delete_now(_flight_key(url))
+    except Exception:
+        log.exception("outbound single flight not ended (it expires)")
 
 
 def _memory_seconds() -> int:

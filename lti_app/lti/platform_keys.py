@@ -9,7 +9,8 @@ answered from the cached copy.
 The fetch goes through lti/http.py: FLASK_LTI_JWKS_TIMEOUT bounds the whole
 call, a key set is at most 64 KB, and a key set URL that just failed is not
 called again for FLASK_OUTBOUND_FAILURE_MEMORY seconds (the launch is refused
-at once, or answered from the cached copy).
+at once, or answered from the cached copy). While one worker fetches a key set,
+other launches that need it do not wait for it too (a single flight).
 """
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ def _pick(jwks: dict, kid: str) -> dict | None:
 def _fetch(url: str) -> tuple[dict, int]:
     config = current_app.config
     try:
-        response = bounded_get(url, purpose="jwks", headers={"Accept": "application/json"})
+        # One worker fetches; a launch that needs the same key set meanwhile is
+        # answered from the cached copy, or refused at once (single flight).
+        response = bounded_get(url, purpose="jwks", single_flight=True,
+                               headers={"Accept": "application/json"})
         response.raise_for_status()
         jwks = response.json()
     except (requests.RequestException, ValueError, RecursionError) as exc:

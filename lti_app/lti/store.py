@@ -44,6 +44,22 @@ class DatabaseStore:
         with db.engine.begin() as connection:
             connection.execute(_upsert(key, value, ttl))
 
+    def add_now(self, key: str, value: Any, ttl: int) -> bool:
+        """Write unless a live value is there (in a transaction of its own); True if
+        written. Of two concurrent callers only one gets True (a single flight)."""
+        statement = _insert_statement(key, value, ttl)
+        statement = statement.on_conflict_do_update(
+            index_elements=[StoredValue.key],
+            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+            where=StoredValue.expires_at <= utc_now(),
+        ).returning(StoredValue.key)
+        with db.engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+    def delete_now(self, key: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(StoredValue).where(StoredValue.key == key))
+
     def pop(self, key: str) -> Any | None:
         """Remove and return a value; of two concurrent callers only one gets it.
 
@@ -67,7 +83,7 @@ class DatabaseStore:
         return result.rowcount
 
 
-def _upsert(key: str, value: Any, ttl: int):
+def _insert_statement(key: str, value: Any, ttl: int):
     values = {
         "key": key,
         "value": json.dumps(value),
@@ -75,7 +91,11 @@ def _upsert(key: str, value: Any, ttl: int):
     }
     dialect = db.engine.dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(StoredValue).values(**values)
+    return insert(StoredValue).values(**values)
+
+
+def _upsert(key: str, value: Any, ttl: int):
+    statement = _insert_statement(key, value, ttl)
     return statement.on_conflict_do_update(
         index_elements=[StoredValue.key],
         set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
@@ -103,6 +123,13 @@ class RedisStore:
         self._redis.set(self._prefix + key, json.dumps(value), ex=max(int(ttl), 1))
 
     put_now = put
+
+    def add_now(self, key: str, value: Any, ttl: int) -> bool:
+        return bool(self._redis.set(self._prefix + key, json.dumps(value),
+                                    ex=max(int(ttl), 1), nx=True))
+
+    def delete_now(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)
 
     def pop(self, key: str) -> Any | None:
         raw = self._redis.getdel(self._prefix + key)  # atomic: one caller gets it

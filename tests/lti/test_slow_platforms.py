@@ -116,3 +116,35 @@ def test_the_bounded_session_limits_any_call(app, platform_server):
         assert session.get(platform_server.url("/token/ok")).json() == {}
     assert http.json_too_deep(b'{"a": [[[]]], "b": "[[[[[[["}', limit=4) is False
     assert http.json_too_deep(b"[[[[]]]]", limit=3) is True
+
+
+def test_while_one_launch_waits_for_a_slow_key_set_the_others_do_not(
+        app, client, lms, platform_server):
+    """Single flight: three launches at once from a platform whose key set drips;
+    one waits for the deadline, the others are refused at once, one request."""
+    import threading
+
+    _use_key_set(app, platform_server.url("/certs/drip-body"))
+    clients = [app.test_client() for _ in range(3)]
+    forms = []
+    for browser in clients:
+        browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        auth = lms.login(browser)
+        token = lms.id_token(auth, lms.launch_request(sub="attacker"))
+        forms.append({"id_token": token, "state": auth["state"]})
+    results: list[tuple[int, float]] = []
+
+    def launch(browser, form):
+        start = time.monotonic()
+        response = browser.post("/lti/launch", data=form)
+        results.append((response.status_code, time.monotonic() - start))
+
+    threads = [threading.Thread(target=launch, args=pair) for pair in zip(clients, forms)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(status for status, _took in results) == [503, 503, 503]
+    took = sorted(seconds for _status, seconds in results)
+    assert took[0] < 0.4 and took[1] < 0.4 and took[2] < DEADLINE + MARGIN, took
+    assert platform_server.hits["/certs/drip-body"] == 1
