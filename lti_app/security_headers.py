@@ -34,6 +34,7 @@ from flask import Flask, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from .origins import origin_of, strict_origins
+from .platforms.service import find_only_platform_of_issuer, find_platform, frame_origins_of
 
 # Pages anyone may open, outside any launch and any LMS: never framed.
 PUBLIC_ENDPOINT_PREFIXES = ("verification.", "shadowing.host_", "health")
@@ -52,8 +53,6 @@ def _allow_http() -> bool:
 
 
 def _platform_origins(platform_ids: Iterable[int]) -> set[str]:
-    from .platforms.service import frame_origins_of
-
     try:
         return frame_origins_of(platform_ids)
     except SQLAlchemyError:  # database down: the error page needs no LMS's framing
@@ -62,8 +61,6 @@ def _platform_origins(platform_ids: Iterable[int]) -> set[str]:
 
 def _login_platform_ids() -> set[int]:
     """The registration the login request names (issuer and client id)."""
-    from .platforms.service import find_only_platform_of_issuer, find_platform
-
     issuer = request.values.get("iss", "")
     client_id = request.values.get("client_id", "")
     if not issuer:
