@@ -145,3 +145,54 @@ class GradeDelivery(db.Model):
 
     def __repr__(self) -> str:
         return f"<GradeDelivery {self.id} {self.status}>"
+
+
+class ReflectionAnswer(db.Model):
+    """A learner's answer to one reflection prompt of a module: private, shown
+    only to the learner (and in their privacy export)."""
+
+    __tablename__ = "reflection_answers"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "course_slug", "module_slug", "prompt_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100))
+    module_slug: Mapped[str] = mapped_column(String(100))
+    prompt_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReflectionAnswer {self.id} {self.module_slug}/{self.prompt_id}>"
+
+
+class ScenarioState(db.Model):
+    """Where a learner is in a module's branching scenario (one per enrolment)."""
+
+    __tablename__ = "scenario_states"
+    __table_args__ = (UniqueConstraint("enrollment_id", "course_slug", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100))
+    module_slug: Mapped[str] = mapped_column(String(100))
+    node_id: Mapped[str] = mapped_column(String(100))
+    # The choices made since the (re)start: [{"node": id, "choice": id}, …].
+    path: Mapped[list] = mapped_column(JSON, default=list)
+    content_version: Mapped[str] = mapped_column(String(40))
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ScenarioState {self.id} {self.module_slug} at {self.node_id}>"

@@ -23,11 +23,14 @@ from ..timeutil import utc_now
 from . import grades
 from .content import UnknownCourseOrModule
 from .links import links_to_grade
-from .models import ModuleProgress, QuizAttempt
+from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
 
 __all__ = ["UnknownCourseOrModule"]  # raised by bind_link, defined with the content
 
 MAX_ANSWER_IDS = 20  # per question; more is a tampered form
+MAX_ANSWER_LENGTH = 40  # per answer: an option id or a typed number
+MAX_REFLECTION_LENGTH = 5000  # characters per reflection answer
+SCENARIO_SCORE = 100  # percent, for reaching an end of a scenario
 
 
 class SubmissionBelongsToSomeoneElse(DomainError):
@@ -153,17 +156,210 @@ def submit_quiz(
             db.session.add(attempt)
     except IntegrityError:  # the same form posted twice at once
         return _find_attempt(submission_id)
+    record_result(
+        enrollment_id=enrollment_id, course=course, module=module,
+        percent=result.percent, passed=result.passed,
+    )  # fmt: skip
+    return attempt
+
+
+def record_result(
+    *, enrollment_id: int, course: Course, module: CourseModule, percent: int, passed: bool
+) -> ModuleProgress:
+    """One attempt at a module (a quiz or a scenario): the best score counts, and
+    the first pass stays. The caller queues the grades (queue_grades)."""
     progress = get_progress(enrollment_id, course, module)
     now = utc_now()
     progress.attempts += 1
-    progress.best_percent = max(progress.best_percent or 0, result.percent)
+    progress.best_percent = max(progress.best_percent or 0, percent)
     progress.read_at = progress.read_at or now
-    if result.passed and progress.passed_at is None:
+    if passed and progress.passed_at is None:
         progress.passed_at = now
         progress.passed_version = module.version
     progress.updated_at = now
     db.session.flush()
-    return attempt
+    return progress
+
+
+# --- reflections: private to the learner --------------------------------------
+
+
+def reflections_for(enrollment_id: int, course: Course, module: CourseModule
+                    ) -> dict[str, ReflectionAnswer]:
+    """The learner's own answers in this module, by prompt id."""
+    rows = db.session.scalars(
+        select(ReflectionAnswer).where(
+            ReflectionAnswer.enrollment_id == enrollment_id,
+            ReflectionAnswer.course_slug == course.slug,
+            ReflectionAnswer.module_slug == module.slug,
+        )
+    )
+    return {row.prompt_id: row for row in rows}
+
+
+def save_reflections(
+    *, enrollment_id: int, course: Course, module: CourseModule, texts: Mapping[str, str]
+) -> int:
+    """Save the answers to this module's prompts (others are ignored); an empty
+    answer removes a saved one. Returns how many answers are kept."""
+    saved = reflections_for(enrollment_id, course, module)
+    now = utc_now()
+    for prompt in module.reflection:
+        text = (texts.get(prompt.id) or "").strip()[:MAX_REFLECTION_LENGTH]
+        row = saved.get(prompt.id)
+        if not text:
+            if row is not None:
+                db.session.delete(row)
+                del saved[prompt.id]
+            continue
+        if row is None:
+            row = ReflectionAnswer(
+                enrollment_id=enrollment_id, course_slug=course.slug,
+                module_slug=module.slug, prompt_id=prompt.id, text=text, created_at=now,
+            )  # fmt: skip
+            db.session.add(row)
+            saved[prompt.id] = row
+        elif row.text != text:
+            row.text = text
+        row.updated_at = now
+    db.session.flush()
+    return len(saved)
+
+
+def reflection_of_person(person_id: int, reflection_id: int) -> ReflectionAnswer | None:
+    """One answer, only for the person who wrote it (nobody else: not a trainer)."""
+    return db.session.scalar(
+        select(ReflectionAnswer)
+        .join(Enrollment, Enrollment.id == ReflectionAnswer.enrollment_id)
+        .where(ReflectionAnswer.id == reflection_id, Enrollment.person_id == person_id)
+    )
+
+
+def reflections_of(person_id: int) -> list[dict]:
+    """Every reflection answer and scenario state of a person, for the privacy
+    export (plain JSON-able values)."""
+    answers = db.session.scalars(
+        select(ReflectionAnswer)
+        .join(Enrollment, Enrollment.id == ReflectionAnswer.enrollment_id)
+        .where(Enrollment.person_id == person_id)
+        .order_by(ReflectionAnswer.id)
+    )
+    return [
+        {"enrollment_id": a.enrollment_id, "course": a.course_slug, "module": a.module_slug,
+         "prompt": a.prompt_id, "text": a.text, "created_at": a.created_at.isoformat(),
+         "updated_at": a.updated_at.isoformat()}
+        for a in answers
+    ]
+
+
+def scenario_states_of(person_id: int) -> list[dict]:
+    """Where the person is in each scenario, for the privacy export."""
+    states = db.session.scalars(
+        select(ScenarioState)
+        .join(Enrollment, Enrollment.id == ScenarioState.enrollment_id)
+        .where(Enrollment.person_id == person_id)
+        .order_by(ScenarioState.id)
+    )
+    return [
+        {"enrollment_id": s.enrollment_id, "course": s.course_slug, "module": s.module_slug,
+         "node": s.node_id, "choices": s.path,
+         "finished_at": s.finished_at.isoformat() if s.finished_at else None}
+        for s in states
+    ]
+
+
+# --- branching scenarios ------------------------------------------------------
+
+
+def scenario_state(enrollment_id: int, course: Course, module: CourseModule
+                   ) -> ScenarioState | None:
+    return db.session.scalar(
+        select(ScenarioState).where(
+            ScenarioState.enrollment_id == enrollment_id,
+            ScenarioState.course_slug == course.slug,
+            ScenarioState.module_slug == module.slug,
+        )
+    )
+
+
+def current_node_id(state: ScenarioState | None, module: CourseModule) -> str:
+    """The node the learner is at: the start before the first choice, or after
+    an edit of the content removed the node they were at."""
+    scenario = module.scenario
+    if state is None or scenario.node(state.node_id) is None:
+        return scenario.start
+    return state.node_id
+
+
+def choose(
+    *, enrollment_id: int, course: Course, module: CourseModule, node_id: str, choice_id: str
+) -> tuple[ScenarioState, bool]:
+    """Take one choice at `node_id`. Returns the state and whether this choice
+    reached an end (the module then counts as passed, as after a passed quiz).
+
+    A choice for another node than the current one (a form from an older page,
+    a double click) changes nothing.
+    """
+    state = scenario_state(enrollment_id, course, module)
+    if state is None:
+        state = _start_scenario(enrollment_id, course, module)
+    scenario = module.scenario
+    at = current_node_id(state, module)
+    node = scenario.node(at)
+    choice = node.choice(choice_id) if node_id == at else None
+    if choice is None or node.end:
+        return state, False
+    now = utc_now()
+    state.path = [*(state.path or []), {"node": at, "choice": choice.id}]
+    state.node_id = choice.next
+    state.content_version = module.version
+    state.updated_at = now
+    reached_end = scenario.node(choice.next).end
+    if reached_end:
+        state.finished_at = now
+        record_result(
+            enrollment_id=enrollment_id, course=course, module=module,
+            percent=SCENARIO_SCORE, passed=True,
+        )  # fmt: skip
+    db.session.flush()
+    return state, reached_end
+
+
+def restart_scenario(*, enrollment_id: int, course: Course, module: CourseModule) -> None:
+    """Back to the start; a pass already earned stays."""
+    state = scenario_state(enrollment_id, course, module)
+    if state is None:
+        return
+    state.node_id = module.scenario.start
+    state.path = []
+    state.finished_at = None
+    state.content_version = module.version
+    state.updated_at = utc_now()
+    db.session.flush()
+
+
+def last_consequence(state: ScenarioState | None, module: CourseModule):
+    """The choice just made (for its consequence), or None."""
+    if state is None or not state.path:
+        return None
+    last = state.path[-1]
+    node = module.scenario.node(last.get("node"))
+    return node.choice(last.get("choice")) if node else None
+
+
+def _start_scenario(enrollment_id: int, course: Course, module: CourseModule
+                    ) -> ScenarioState:
+    try:
+        with db.session.begin_nested():
+            state = ScenarioState(
+                enrollment_id=enrollment_id, course_slug=course.slug,
+                module_slug=module.slug, node_id=module.scenario.start, path=[],
+                content_version=module.version,
+            )  # fmt: skip
+            db.session.add(state)
+    except IntegrityError:  # another request started it first
+        state = scenario_state(enrollment_id, course, module)
+    return state
 
 
 def attempt_for(enrollment_id: int, attempt_id: int) -> QuizAttempt | None:
@@ -219,7 +415,9 @@ def _known_answers(module: CourseModule, answers: Mapping[str, Sequence[str]]) -
     kept: dict[str, list[str]] = {}
     for question in module.quiz.questions:
         submitted = answers.get(question.id) or []
-        kept[question.id] = [str(a)[:40] for a in list(submitted)[:MAX_ANSWER_IDS]]
+        kept[question.id] = [
+            str(a)[:MAX_ANSWER_LENGTH] for a in list(submitted)[:MAX_ANSWER_IDS]
+        ]
     return kept
 
 

@@ -12,7 +12,10 @@ from sqlalchemy import delete, select, update
 from ..domain import DomainError
 from ..extensions import db
 from ..issuing.models import Certificate, CertificatePdf, NameRequest
-from ..learning.models import GradeDelivery, ModuleProgress, QuizAttempt
+from ..learning import service as learning
+from ..learning.models import (
+    GradeDelivery, ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState,
+)
 from ..people.models import Enrollment, Person
 from ..shadowing.models import DayAction, ShadowDay, ShadowDayEvent
 from ..timeutil import utc_now
@@ -60,6 +63,9 @@ def export_person(person_id: int) -> dict:
              "percent": a.percent, "passed": a.is_passed, "at": _iso(a.created_at)}
             for a in _rows(QuizAttempt, QuizAttempt.enrollment_id, enrollment_ids)
         ],
+        # Private reflection answers and where they are in each scenario.
+        "reflections": learning.reflections_of(person.id),
+        "scenario_states": learning.scenario_states_of(person.id),
         "shadowing_days": [
             {"day": d.day.isoformat(), "host_library": d.host_library_name,
              "department": d.department, "host_contact_name": d.host_contact_name,
@@ -110,6 +116,8 @@ def erase_person(person_id: int) -> dict[str, int]:
     enrollment_ids = list(db.session.scalars(
         select(Enrollment.id).where(Enrollment.person_id == person.id)))
     for model, column in ((GradeDelivery, GradeDelivery.enrollment_id),
+                          (ReflectionAnswer, ReflectionAnswer.enrollment_id),
+                          (ScenarioState, ScenarioState.enrollment_id),
                           (QuizAttempt, QuizAttempt.enrollment_id),
                           (ModuleProgress, ModuleProgress.enrollment_id)):
         counts[model.__tablename__] = _delete(model, column.in_(enrollment_ids))

@@ -18,12 +18,15 @@ def first_module(course_slug: str = "library-basics"):
 
 
 def right_answers(module) -> dict[str, list[str]]:
-    return {f"q-{q.id}": sorted(q.correct) for q in module.quiz.questions}
+    return {f"q-{q.id}": q.right_answer() for q in module.quiz.questions}
 
 
 def wrong_answers(module) -> dict[str, list[str]]:
     answers = {}
     for q in module.quiz.questions:
+        if q.is_numeric:
+            answers[f"q-{q.id}"] = [str(q.answer + q.tolerance + 1)]
+            continue
         wrong = [o.id for o in q.options if o.id not in q.correct]
         answers[f"q-{q.id}"] = wrong[:1]
     return answers

@@ -20,4 +20,10 @@ def test_every_module_renders_in_both_languages(client, lms, course_slug):
             html = page.get_data(as_text=True)
             assert page.status_code == 200, module.slug
             assert str(escape(module.title.get(lang))) in html
-            assert str(escape(module.quiz.questions[-1].text.get(lang))) in html
+            if module.quiz is not None:
+                assert str(escape(module.quiz.questions[-1].text.get(lang))) in html
+            if module.scenario is not None:
+                start = module.scenario.node(module.scenario.start)
+                assert str(escape(start.choices[0].text.get(lang))) in html
+            for prompt in module.reflection:
+                assert str(escape(prompt.text.get(lang))) in html
