@@ -141,6 +141,24 @@ def test_a_platform_frames_only_its_own_launches(app, client, lms, canvas_too):
     assert CANVAS not in moodle and CUSTOMER not in moodle
 
 
+def test_an_error_page_of_a_launch_keeps_the_launchs_rule(app, client, lms, canvas_too):
+    canvas_too.launch(client, sub="u-2", return_url=CUSTOMER + "/courses/7")
+    ltik = re.search(r"ltik=([\w\-.]+)", lms.launch(client).headers["Location"]).group(1)
+    forbidden = client.get(f"/trainer/?ltik={ltik}")  # a learner on the trainer's page
+    assert forbidden.status_code == 403
+    assert frame_ancestors(forbidden) == f"'self' {MOODLE}"
+
+
+def test_an_error_page_outside_a_launch_may_be_framed_by_https_pages(app, client, lms):
+    refused = lms.launch(client, claims=lambda c: c.update(
+        {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "rogue-99"}))
+    assert refused.status_code == 403  # shown in whatever LMS frame posted it
+    assert frame_ancestors(refused) == "'self' https:"
+    expired = client.get("/course?ltik=not-a-token")
+    assert expired.status_code == 401
+    assert frame_ancestors(expired) == "'self' https:"
+
+
 def test_public_pages_may_not_be_framed(app, client, lms):
     lms.launch(client)  # a registered platform exists
     for path in ("/verify/some-code", "/host/code"):
