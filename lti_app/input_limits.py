@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 
 from .domain import DomainError
+from .extensions import db
 
 INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
 
@@ -42,8 +44,6 @@ class NulCharacter(DomainError, SQLAlchemyError):
     reason = "nul_character"
 
     def user_message(self) -> str:
-        from flask_babel import gettext as _
-
         return _("What you sent contains a NUL character (\\0), which the tool does not "
                  "accept. Remove it and try again.")
 
@@ -80,8 +80,6 @@ def init_input_limits(app: Flask) -> None:
 
 
 def guard_engine(app: Flask) -> None:
-    from .extensions import db
-
     with app.app_context():
         engine = db.engine
     if not event.contains(engine, "before_cursor_execute", refuse_nul_parameters):
