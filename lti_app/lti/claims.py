@@ -80,8 +80,8 @@ class LaunchClaims:
 
 # -- type and length checks, before anything is looked up or stored ----------------
 ID_LIMIT = 255  # sub, deployment, context and link ids (the columns' length)
-NAME_LIMIT = 200  # a person's name parts
-TEXT_LIMIT = 1000  # titles, labels, email, locale
+NAME_LIMIT = 200  # a person's name parts, cut to this
+ROLE_LIMIT = 1000  # one role URI
 URL_LIMIT = 1000  # service URLs (the columns' length)
 
 
@@ -94,38 +94,35 @@ class BadClaim(Exception):
 
 
 def check_claims(body: Mapping[str, Any]) -> None:
-    """Refuse (BadClaim) claims the tool uses that have the wrong type, are too
-    long, or hold a NUL character where it would be an identifier. Display text
-    with a NUL is not refused: parse_launch_claims strips it."""
+    """Refuse (BadClaim) claims the tool uses that have the wrong type, and ids
+    and URLs that are too long or hold a NUL character. Display text (names,
+    titles) is not refused for its length or a NUL: parse_launch_claims drops
+    the NUL and cuts it (names to NAME_LIMIT)."""
     _check_id("sub", body.get("sub"), required=True, number_ok=False)
     _check_id("deployment_id", body.get(DEPLOYMENT_ID), number_ok=False)
-    for name in ("name", "given_name", "family_name"):
-        _check_text(name, body.get(name), NAME_LIMIT)
-    _check_text("email", body.get("email"), TEXT_LIMIT)
+    for name in ("name", "given_name", "family_name", "email"):
+        _check_text(name, body.get(name))
     for claim, short in ((MESSAGE_TYPE, "message_type"), (LTI_CLAIM + "version", "version")):
-        _check_text(short, body.get(claim), 100, nul_ok=False)
+        _check_text(short, body.get(claim), 100)
     roles = body.get(ROLES)
     if roles is not None and not (
         isinstance(roles, list)
-        and all(isinstance(r, str) and len(r) <= TEXT_LIMIT and "\x00" not in r for r in roles)
+        and all(isinstance(r, str) and len(r) <= ROLE_LIMIT and "\x00" not in r for r in roles)
     ):
         raise BadClaim("roles")
     context = _checked_object("context", body, CONTEXT)
     if context is not None:
         _check_id("context.id", context.get("id"), required=True)
-        _check_text("context.title", context.get("title"), TEXT_LIMIT)
-        _check_text("context.label", context.get("label"), TEXT_LIMIT)
+        _check_text("context.title", context.get("title"))
+        _check_text("context.label", context.get("label"))
     link = _checked_object("resource_link", body, RESOURCE_LINK)
     if link is not None:
         _check_id("resource_link.id", link.get("id"), required=True)
-        _check_text("resource_link.title", link.get("title"), TEXT_LIMIT)
-    custom = _checked_object("custom", body, CUSTOM)
-    if custom is not None and any(isinstance(v, str) and len(v) > TEXT_LIMIT
-                                  for v in custom.values()):
-        raise BadClaim("custom")
+        _check_text("resource_link.title", link.get("title"))
+    _checked_object("custom", body, CUSTOM)
     presentation = _checked_object("launch_presentation", body, LAUNCH_PRESENTATION)
     if presentation is not None:
-        _check_text("launch_presentation.locale", presentation.get("locale"), 100)
+        _check_text("launch_presentation.locale", presentation.get("locale"))
         _check_url("launch_presentation.return_url", presentation.get("return_url"), 2000)
     ags = _checked_object("endpoint", body, AGS_ENDPOINT)
     if ags is not None:
@@ -176,10 +173,13 @@ def _check_id(short: str, value: Any, *, required: bool = False,
         raise BadClaim(short)
 
 
-def _check_text(short: str, value: Any, limit: int, *, nul_ok: bool = True) -> None:
+def _check_text(short: str, value: Any, limit: int | None = None) -> None:
+    """Display text: a string; with `limit`, a value compared as it is (no NUL, not longer)."""
     if value is None:
         return
-    if not isinstance(value, str) or len(value) > limit or (not nul_ok and "\x00" in value):
+    if not isinstance(value, str):
+        raise BadClaim(short)
+    if limit is not None and (len(value) > limit or "\x00" in value):
         raise BadClaim(short)
 
 
@@ -200,9 +200,9 @@ def parse_launch_claims(body: Mapping[str, Any]) -> LaunchClaims:
     return LaunchClaims(
         person=PersonClaims(
             sub=str(body["sub"]),
-            name=_text(body.get("name")),
-            given_name=_text(body.get("given_name")),
-            family_name=_text(body.get("family_name")),
+            name=_text(body.get("name"), NAME_LIMIT),
+            given_name=_text(body.get("given_name"), NAME_LIMIT),
+            family_name=_text(body.get("family_name"), NAME_LIMIT),
             email=_text(body.get("email")),
             locale=_text(presentation.get("locale")),
         ),
@@ -228,11 +228,11 @@ def _object(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, limit: int | None = None) -> str | None:
     if not isinstance(value, str):
         return None
     # A NUL in a name or title is dropped (it cannot be stored, nor is it meant).
-    return value.replace("\x00", "").strip() or None
+    return value.replace("\x00", "").strip()[:limit].strip() or None
 
 
 def _identifier(value: Any) -> str | None:
