@@ -98,5 +98,8 @@ def verified_claims(id_token: str, header: dict, platform: Platform) -> dict:
 def check_nonce(body: dict, expected: str) -> None:
     """The nonce the login bound to this state, compared in constant time."""
     nonce = body.get("nonce")
-    if not isinstance(nonce, str) or not hmac.compare_digest(nonce, expected):
+    # As bytes: compare_digest refuses (TypeError) str with non-ASCII characters.
+    if not isinstance(nonce, str) or not hmac.compare_digest(
+        nonce.encode("utf-8", "replace"), expected.encode("utf-8", "replace")
+    ):
         raise LaunchRefused("nonce_mismatch")

@@ -147,3 +147,13 @@ def test_a_nul_in_the_issuer_is_refused_before_any_lookup(app, client, lms):
     assert response.status_code == 400
     assert "not a valid token" in response.get_data(as_text=True)
     assert snapshot(app) == before
+
+
+def test_a_nonce_with_non_ascii_characters_is_refused_not_a_500(app, client, lms):
+    lms.launch(client, sub="existing-user")
+    before = snapshot(app)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = lms.launch(client, sub="attacker", claims=_set("nonce", "nonce-\u00e9\u00e8"))
+    assert response.status_code == 401
+    assert "does not belong to this sign-in" in response.get_data(as_text=True)
+    assert snapshot(app) == before
