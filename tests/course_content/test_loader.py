@@ -523,10 +523,11 @@ def test_loader_imports_no_flask_and_no_lti_app():
 
 REAL_ORDER = {
     "library-basics": [
-        "library-landscape", "collections-acquisition", "metadata-cataloguing",
-        "discovery-access", "information-literacy", "research-support",
-        "open-science", "research-data", "copyright-licences", "user-services",
-        "digital-skills-systems", "shadowing-days",
+        "library-landscape", "collections-acquisition", "special-collections-heritage",
+        "metadata-cataloguing", "discovery-access", "information-literacy",
+        "research-support", "open-science", "open-education", "research-data",
+        "copyright-licences", "user-services", "digital-skills-systems",
+        "ethics-profession", "shadowing-days",
     ],
     "licence-negotiation": [
         "consortium-negotiations", "transformative-agreements", "licence-clauses",
