@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-test translations clean
+.PHONY: run test test-moodle install install-test translations clean
 
 $(BIN)/flask:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ run: install
 # The whole suite; TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL.
 test: install-test
 	$(BIN)/python -m pytest
+
+# End-to-end tests against a real Moodle (tests_e2e/; README: "End-to-end tests
+# against a real Moodle"): MOODLE_TARBALL=/path/to/moodle-*.tar.xz, by default the
+# shared Moodle 4.5.5+ when it exists. Without one it says so and skips (exit 0).
+MOODLE_TARBALL ?= $(wildcard ../shared/lms/moodle-4.5.5plus.tar.xz)
+test-moodle: install-test
+	@if [ -z "$(MOODLE_TARBALL)" ]; then \
+	  echo "test-moodle: SKIPPED: no Moodle source (make test-moodle MOODLE_TARBALL=/path/to/moodle-*.tar.xz)"; \
+	else \
+	  MOODLE_TARBALL="$(abspath $(MOODLE_TARBALL))" $(BIN)/python -m pytest tests_e2e -p no:cacheprovider --durations=0 $(PYTEST_ARGS); \
+	fi
 
 # Re-extract the user-facing strings and compile the nl/en catalogues.
 translations: install
