@@ -144,7 +144,8 @@ def test_course_link_posts_modules_passed_out_of_total(app, client, lms):
     module = first_module()
     submit_quiz(client, ltik, module, right_answers(module))
     [score] = _scores(lms)
-    assert (score["scoreGiven"], score["scoreMaximum"]) == (1.0, 12.0)
+    total = len(helpers.load_catalog().courses["library-basics"].published_modules)
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (1.0, float(total))
     assert score["activityProgress"] == "InProgress"
 
 
