@@ -17,7 +17,8 @@ from .models import Job
 log = logging.getLogger(__name__)
 
 # kind -> function(job, progress(done, total)) -> (bytes, file name); the roster
-# refresh (trainer/roster.py) returns its outcome as JSON.
+# refresh (trainer/roster.py) returns its outcome as JSON and no file name
+# (nothing to download).
 Work = Callable[[Job, Callable[[int, int], None]], tuple[bytes, str]]
 _REGISTRY: dict[str, Work] = {}
 

@@ -24,7 +24,8 @@ def status(job_id: int):
     job = job_in_context(current_launch().context_id, job_id) or abort(404)
     return jsonify(
         status=job.status, done=job.done, total=job.total, percent=job.percent,
-        download=url_for("jobs.download", job_id=job.id) if job.status == "done" else None,
+        download=url_for("jobs.download", job_id=job.id)
+        if job.status == "done" and job.result_name else None,
     )
 
 
@@ -32,8 +33,8 @@ def status(job_id: int):
 @trainer_required
 def download(job_id: int):
     job = job_in_context(current_launch().context_id, job_id) or abort(404)
-    if job.status != "done" or job.result is None:
-        abort(404)
+    if job.status != "done" or job.result is None or not job.result_name:
+        abort(404)  # not done, or a job without a file (a roster refresh)
     response = Response(job.result, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
     return response

@@ -10,7 +10,8 @@ The fetch goes through lti/http.py: FLASK_LTI_JWKS_TIMEOUT bounds the whole
 call, a key set is at most 64 KB, and a key set URL that just failed is not
 called again for FLASK_OUTBOUND_FAILURE_MEMORY seconds (the launch is refused
 at once, or answered from the cached copy). While one worker fetches a key set,
-other launches that need it do not wait for it too (a single flight).
+other launches that need it use the cached copy, or wait at most
+IN_FLIGHT_WAIT for that fetch (a single flight: one request to the platform).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import requests
 from flask import current_app
 
 from ..platforms.models import Platform
-from .http import bounded_get
+from .http import InFlight, bounded_get, failed_recently
 from .store import get_store
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,16 @@ _memo: dict[str, dict] = {}
 
 class PlatformKeysUnavailable(Exception):
     """The key set could not be fetched and no cached copy exists."""
+
+
+class _FetchedElsewhere(PlatformKeysUnavailable):
+    """Another request is fetching this key set right now."""
+
+
+# A launch that needs a key set another request is fetching, with no copy
+# cached, waits this long for that fetch (a healthy platform answers in well
+# under a second; a slow one then holds one worker, not every launch's).
+IN_FLIGHT_WAIT = 1.0
 
 
 def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
@@ -65,6 +76,14 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
             return jwk
     try:
         jwks, max_age = _fetch(url)
+    except _FetchedElsewhere:
+        if cached:
+            return _pick(cached["jwks"], kid)
+        entry = _await_other_fetch(store, cache_key, url)
+        if entry is None:
+            raise
+        _memo[url] = entry
+        return _pick(entry["jwks"], kid)
     except PlatformKeysUnavailable:
         if cached:
             log.warning("platform %s key set unreachable; using cached copy", platform.id)
@@ -74,6 +93,20 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
     store.put_now(cache_key, entry, _CACHE_KEEP_SECONDS)
     _memo[url] = entry
     return _pick(jwks, kid)
+
+
+def _await_other_fetch(store, cache_key: str, url: str) -> dict | None:
+    """The key set another request is fetching, once it is cached; None if that
+    fetch failed or did not finish within IN_FLIGHT_WAIT."""
+    end = time.monotonic() + IN_FLIGHT_WAIT
+    while time.monotonic() < end:
+        time.sleep(0.05)
+        entry = store.get(cache_key)
+        if entry:  # none was cached when we started: it is the other fetch's
+            return entry
+        if failed_recently(url):
+            return None
+    return None
 
 
 def _pick(jwks: dict, kid: str) -> dict | None:
@@ -87,11 +120,13 @@ def _fetch(url: str) -> tuple[dict, int]:
     config = current_app.config
     try:
         # One worker fetches; a launch that needs the same key set meanwhile is
-        # answered from the cached copy, or refused at once (single flight).
+        # answered from the cached copy or wait IN_FLIGHT_WAIT (single flight).
         response = bounded_get(url, purpose="jwks", single_flight=True,
                                headers={"Accept": "application/json"})
         response.raise_for_status()
         jwks = response.json()
+    except InFlight as exc:
+        raise _FetchedElsewhere(url) from exc
     except (requests.RequestException, ValueError, RecursionError) as exc:
         raise PlatformKeysUnavailable(url) from exc
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):

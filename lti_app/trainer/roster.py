@@ -146,7 +146,7 @@ def _refresh_job(job: Job, progress) -> tuple[bytes, str]:
 
     outcome = refresh_roster(context=context, sync=sync, fetch=fetch)
     db.session.commit()  # the members, or only the note of a failed attempt
-    return json.dumps(asdict(outcome)).encode(), "roster.json"
+    return json.dumps(asdict(outcome)).encode(), ""  # no file to download
 
 
 def store_members(*, context: Context, members: list[Member]) -> tuple[int, int]:

@@ -129,13 +129,16 @@ def test_a_dripping_lms_neither_holds_the_launch_nor_the_refresh(app, client, lm
         started = time.monotonic()
         launch = launch_trainer(app, client, lms, nrps_url=nrps_url)
         assert time.monotonic() - started < 1.0  # the launch queued the fetch
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        waiting = client.get(launch.url("/trainer/")).get_data(as_text=True)
+        assert "Refreshing the roster from the LMS" in waiting  # while the LMS drips
         started = time.monotonic()
         finish_jobs()
         assert time.monotonic() - started < DEADLINE + 1.0
         assert server.hits[path] == 1
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         html = client.get(launch.url("/trainer/")).get_data(as_text=True)
         assert "The LMS did not answer in time" in html
+        assert "Refreshing the roster" not in html
 
         before = snapshot(app)
         html = _refresh_page(client, launch)
@@ -144,3 +147,17 @@ def test_a_dripping_lms_neither_holds_the_launch_nor_the_refresh(app, client, lm
         after = snapshot(app)
         assert {name for name in before if before[name] != after[name]} <= {
             "roster_syncs", "jobs"}
+
+
+def test_a_roster_job_has_nothing_to_download(app, client, lms):
+    serve_token(lms)
+    serve_page(lms, NRPS_URL + "?limit=100", [member(1)])
+    launch = launch_trainer(app, client, lms, nrps_url=NRPS_URL)
+    finish_jobs()
+    from lti_app.jobs.models import Job
+
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+    status = client.get(launch.url(f"/trainer/jobs/{job_id}.json")).get_json()
+    assert status["status"] == "done" and status["download"] is None
+    assert client.get(launch.url(f"/trainer/jobs/{job_id}/download")).status_code == 404
