@@ -159,9 +159,9 @@ def _follow(plan: Plan, enrollment: Enrollment, course: Course, name: str) -> No
 def _quiz(enrollment: Enrollment, course: Course, module: CourseModule, *, right: bool):
     learning.mark_read(enrollment_id=enrollment.id, course=course, module=module)
     answers = {
-        q.id: sorted(q.correct)
+        q.id: q.right_answer()
         if right
-        else [o.id for o in q.options if o.id not in q.correct][:1]
+        else [o.id for o in q.options if o.id not in q.correct][:1]  # numeric: none
         for q in module.quiz.questions
     }
     learning.submit_quiz(
