@@ -1,18 +1,19 @@
 """The entry points an RQ worker calls: `rq worker kennisdeling` runs
-`lti_app.jobs.worker.run(job_id)` (a job of the jobs table) and
-`deliver_grades()` (due scores to the LMS) with the app built from the same
-FLASK_* environment as the web workers."""
+`lti_app.jobs.worker.run(job_id)` (a job of the jobs table) and features'
+own entry points (`lti_app.learning.grades.deliver_on_rq`) with the app built
+from the same FLASK_* environment as the web workers (`worker_app`)."""
 
 from __future__ import annotations
 
 _app = None
 
 
-def _the_app():
+def worker_app():
+    """The app of this RQ worker process, built on its first job."""
     global _app
     from lti_app import create_app
 
-    if _app is None:  # one app per worker process, built on its first job
+    if _app is None:
         _app = create_app()
     return _app
 
@@ -20,16 +21,4 @@ def _the_app():
 def run(job_id: int) -> None:
     from .service import run_job
 
-    run_job(_the_app(), job_id)
-
-
-def deliver_grades() -> None:
-    from lti_app.extensions import db
-    from lti_app.learning.grades import run_deliveries
-
-    with _the_app().app_context():
-        try:
-            run_deliveries()
-        finally:
-            db.session.remove()
-
+    run_job(worker_app(), job_id)

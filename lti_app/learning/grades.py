@@ -30,6 +30,7 @@ from course_content.models import Course
 
 from ..completion import CourseStatus
 from ..extensions import db
+from ..jobs.worker import worker_app
 from ..lti import ags
 from ..lti.claims import SCORE_SCOPE
 from ..people.models import Context, Enrollment, ResourceLink
@@ -222,7 +223,7 @@ def schedule_delivery(app: Flask | None = None) -> None:
             from rq import Queue
 
             Queue(app.config["JOBS_QUEUE"], connection=Redis.from_url(redis_url)).enqueue(
-                "lti_app.jobs.worker.deliver_grades", job_timeout=600
+                "lti_app.learning.grades.deliver_on_rq", job_timeout=600
             )
             return
         except Exception:  # Redis away: the threads (and cron) still deliver
@@ -231,6 +232,15 @@ def schedule_delivery(app: Flask | None = None) -> None:
     if pool is None:
         pool = app.extensions.setdefault(POOL_STATE, DeliveryPool(app))
     pool.request_run()
+
+
+def deliver_on_rq() -> None:
+    """The RQ job that schedule_delivery queues (`rq worker kennisdeling`)."""
+    with worker_app().app_context():
+        try:
+            run_deliveries()
+        finally:
+            db.session.remove()
 
 
 def run_deliveries() -> DeliveryReport:
