@@ -369,6 +369,19 @@ def _take_flight(url: str, seconds: float) -> bool:
         return True
 
 
+def flight_started(url: str) -> float | None:
+    """When (time.time()) the single flight fetching this URL began; None: none."""
+    if not has_app_context():
+        return None
+    from .store import get_store
+
+    try:
+        marker = get_store().get(_flight_key(url))
+    except Exception:
+        return None
+    return float(marker["at"]) if isinstance(marker, dict) and "at" in marker else None
+
+
 def _end_flight(url: str) -> None:
     from .store import get_store
 

@@ -26,7 +26,7 @@ import requests
 from flask import current_app
 
 from ..platforms.models import Platform
-from .http import InFlight, bounded_get, failed_recently
+from .http import InFlight, bounded_get, failed_recently, flight_started
 from .store import get_store
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,9 @@ class _FetchedElsewhere(PlatformKeysUnavailable):
 
 
 # A launch that needs a key set another request is fetching, with no copy
-# cached, waits this long for that fetch (a healthy platform answers in well
-# under a second; a slow one then holds one worker, not every launch's).
+# cached, waits for that fetch until it has run this long (a healthy platform
+# answers in well under a second); a launch that comes later than that is
+# refused at once: a slow platform holds one worker, not every launch's.
 IN_FLIGHT_WAIT = 1.0
 
 
@@ -97,16 +98,17 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
 
 def _await_other_fetch(store, cache_key: str, url: str) -> dict | None:
     """The key set another request is fetching, once it is cached; None if that
-    fetch failed or did not finish within IN_FLIGHT_WAIT."""
+    fetch failed, or has run longer than IN_FLIGHT_WAIT (a slow platform)."""
     end = time.monotonic() + IN_FLIGHT_WAIT
-    while time.monotonic() < end:
-        time.sleep(0.05)
+    while True:
         entry = store.get(cache_key)
         if entry:  # none was cached when we started: it is the other fetch's
             return entry
-        if failed_recently(url):
-            return None
-    return None
+        started = flight_started(url)
+        if (failed_recently(url) or time.monotonic() >= end or started is None
+                or time.time() - started >= IN_FLIGHT_WAIT):
+            return store.get(cache_key)  # it may have been stored a moment ago
+        time.sleep(0.05)
 
 
 def _pick(jwks: dict, kid: str) -> dict | None:
