@@ -320,6 +320,10 @@ def _print(result: Result, args, run_dir: Path, total: float) -> None:
     first = min((t.at for t in result.slow_launches), default=0.0)
     for t in sorted(result.slow_launches, key=lambda t: t.at):
         print(f"  {t.at - first:6.1f}  {t.what:<20} {t.status:>3}  {t.seconds:6.2f}")
+    begin = min((t.at for t in result.learner_pages + result.health), default=0.0)
+    slowest = sorted(result.learner_pages + result.health, key=lambda t: -t.seconds)[:4]
+    print("\nslowest of A's page and /healthz (s after the first; ms): " + ", ".join(
+        f"{t.what} at {t.at - begin:.1f}: {t.seconds * 1000:.0f}" for t in slowest))
     print(f"\nroster error of platform C noted after: {result.roster_error_after} s")
     print(f"slow LMS requests per path: {result.hits}")
     print(f"gunicorn log: {result.log_facts}; whole script {total:.1f} s; logs in {run_dir}")
