@@ -16,7 +16,7 @@ import shutil
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -82,6 +82,24 @@ def pytest_runtest_logreport(report):
                                 report.duration, report.outcome))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report shows what each of its browser pages and frames showed."""
+    outcome = yield
+    report = outcome.get_result()
+    browsing = getattr(item, "funcargs", {}).get("browsing")
+    if not report.failed or browsing is None:
+        return
+    for context in browsing.contexts:
+        for page in context.pages:
+            for frame in page.frames:
+                try:
+                    text = frame.locator("body").inner_text(timeout=2000)[:1500]
+                except Exception as exc:  # the page may be gone; the report is best effort
+                    text = f"({exc.__class__.__name__})"
+                report.sections.append((f"browser: {frame.url[:120]}", text))
+
+
 def pytest_terminal_summary(terminalreporter):
     timings, tests = _state["timings"], _state["tests"]
     if not timings and not tests:
@@ -98,6 +116,12 @@ def pytest_terminal_summary(terminalreporter):
     if site is not None and terminalreporter.stats.get("failed"):
         terminalreporter.section("PHP server log (last lines)")
         write(site.log_tail())
+
+
+@pytest.fixture
+def timings() -> dict:
+    """Named durations (seconds) for the summary at the end of the run."""
+    return _state["timings"]
 
 
 # -- Moodle ----------------------------------------------------------------------------
@@ -139,8 +163,8 @@ class RequestLog:
 @dataclass
 class Tool:
     base: str
-    app: object
-    requests: list
+    app: object = field(repr=False)
+    requests: list = field(repr=False)  # SeenRequest, in order
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -228,7 +252,8 @@ class Browsing:
     def as_user(self, username: str, password: str):
         context = self.browser.new_context(viewport={"width": 1280, "height": 900},
                                            locale="en-GB")
-        context.set_default_timeout(20_000)
+        # Generous: CI machines have two CPUs and other jobs; each wait is for a condition.
+        context.set_default_timeout(30_000)
         self.contexts.append(context)
         page = context.new_page()
         log_in(page, self.moodle, username, password)

@@ -119,7 +119,7 @@ def test_dynamic_registration_gives_moodle_an_active_tool_with_its_services(
 
 
 def test_learner_launch_embedded_and_quiz_score_in_moodle_gradebook(
-        moodle, tool, registration, browsing):
+        moodle, tool, registration, browsing, timings):
     module = quiz_module()
     course_id = make_course(moodle, "Library Basics")
     learner = make_person(moodle, course_id, "Lotte", "Leerling", "student")
@@ -130,14 +130,17 @@ def test_learner_launch_embedded_and_quiz_score_in_moodle_gradebook(
     started = time.monotonic()
     frame = open_activity(page, moodle, tool, activity["cmid"])
     launch_seconds = time.monotonic() - started
+    timings["a learner's launch: view.php to the tool's page in the frame"] = launch_seconds
     assert module.title.en in frame.locator("main h1").inner_text()
     assert launch_seconds < 15, f"the launch took {launch_seconds:.1f} s"
 
     pass_quiz(frame, module)
     frame.locator("main").get_by_text("Passed. Well done!").first.wait_for()
+    started = time.monotonic()
     final, maximum, _ = wait_for(
         lambda: grade_in_moodle(moodle, activity["instance"], learner["id"]),
         timeout=30, what="the quiz score in mdl_grade_grades")
+    timings["the quiz score: result page to mdl_grade_grades"] = time.monotonic() - started
     assert float(final) == float(maximum) == 100.0
 
     # And where the learner sees it: Moodle's user report.

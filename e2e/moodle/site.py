@@ -194,12 +194,17 @@ class Moodle:
         server.wait(timeout=10)
 
     def destroy(self) -> None:
-        self.stop()
-        if self._database_created:
-            with self._admin_connection() as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
-            self._database_created = False
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server, drop the database, remove the folder: each even if another fails."""
+        try:
+            self.stop()
+        finally:
+            try:
+                if self._database_created:
+                    with self._admin_connection() as conn:
+                        conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
+                    self._database_created = False
+            finally:
+                shutil.rmtree(self.root, ignore_errors=True)
 
     # -- helpers --------------------------------------------------------------------
     def _php_env(self) -> dict[str, str]:
