@@ -43,19 +43,21 @@ class Plan:
     certificate: str | None = None  # "issued" | "revoked"
 
 
+ALL = 10_000  # every module, however many the course has
+
 # By position in the demo roster (demo_data.LEARNERS); the others have not started.
 PLANS = (
-    Plan("certificate issued", 12, confirmed_days=2, certificate="issued"),
-    Plan("complete, no certificate yet", 12, confirmed_days=2),
+    Plan("certificate issued", ALL, confirmed_days=2, certificate="issued"),
+    Plan("complete, no certificate yet", ALL, confirmed_days=2),
     Plan(
-        "waiting for a shadowing confirmation", 12, confirmed_days=1, submitted_days=1
+        "waiting for a shadowing confirmation", ALL, confirmed_days=1, submitted_days=1
     ),
     Plan("in progress, a quiz failed", 7, attempted=True),
     Plan("in progress, reading", 2, read=True),
     Plan(
         "in progress, waiting for a confirmation", 5, confirmed_days=1, submitted_days=1
     ),
-    Plan("certificate revoked", 12, confirmed_days=2, certificate="revoked"),
+    Plan("certificate revoked", ALL, confirmed_days=2, certificate="revoked"),
     Plan("just started", 0, read=True),
 )
 HOSTS = ("leiden", "tu-delft", "uva")

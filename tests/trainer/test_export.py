@@ -57,9 +57,10 @@ def test_csv_is_streamed_with_bom_and_neutralised_cells(client, trainer, seed):
         "Certificate",
         "Last activity",
     ]
-    assert len(header) == 2 + 12 + 5 and all(len(row) == len(header) for row in body)
+    assert len(header) == 2 + len(library_basics().published_modules) + 5 and all(len(row) == len(header) for row in body)
     by_name = {row[0]: row for row in body}
-    assert by_name["Wouter de Graaf"][1] == "12/12"
+    modules = len(library_basics().published_modules)
+    assert by_name["Wouter de Graaf"][1] == f"{modules}/{modules}"
     assert by_name["Wouter de Graaf"][-5:-1] == ["1", "2", "1", ""]
     assert by_name["Ilse de Groot"][2:7] == ["passed (90%)"] * 3 + [
         "attempted (40%)",
