@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e.moodle.site import ADMIN_PASSWORD, ADMIN_USER, Moodle, free_port, missing_requirements, wait_for
+from e2e.moodle.site import (
+    ADMIN_PASSWORD, ADMIN_USER, Moodle, free_port, missing_requirements, wait_for)
 
 CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).parent
@@ -78,8 +79,9 @@ def _interrupt(signum, frame):
 
 def pytest_runtest_logreport(report):
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        outcome = "xfail" if hasattr(report, "wasxfail") else report.outcome
         _state["tests"].append((report.nodeid.split("::")[-1], report.when,
-                                report.duration, report.outcome))
+                                report.duration, outcome))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -111,7 +113,8 @@ def pytest_terminal_summary(terminalreporter):
     for name, when, seconds, outcome in tests:
         write(f"{seconds:8.1f} s  {name} ({outcome}{', setup' if when == 'setup' else ''})")
     if "started" in _state:
-        write(f"{time.monotonic() - _state['started']:8.1f} s  whole Moodle part (install and tests)")
+        whole = time.monotonic() - _state["started"]
+        write(f"{whole:8.1f} s  whole Moodle part (install and tests)")
     site = _state.get("moodle")
     if site is not None and terminalreporter.stats.get("failed"):
         terminalreporter.section("PHP server log (last lines)")

@@ -235,7 +235,8 @@ def missing_requirements() -> list[str]:
                                  check=False).stdout.lower().split()
         for extension in ("pgsql", "xml", "mbstring", "curl", "zip", "gd", "intl", "soap"):
             if extension not in modules:
-                missing.append(f"the PHP extension {extension} (apt-get install php8.2-{extension})")
+                missing.append(f"the PHP extension {extension} "
+                               f"(apt-get install php8.2-{extension})")
     try:
         with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
                              connect_timeout=3):
