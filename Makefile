@@ -23,8 +23,11 @@ run: install
 	  $(BIN)/flask --app lti_app run --debug --port $(PORT)
 
 # The whole suite; TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL.
+# Two steps: the fast tests on every CPU (pytest-xdist, a database per worker),
+# then the browser tests on their own, so Chromium never competes for a CPU.
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 # End-to-end tests against a real Moodle (tests_e2e/; README: "End-to-end tests
 # against a real Moodle"): MOODLE_TARBALL=/path/to/moodle-*.tar.xz, by default the

@@ -1,10 +1,9 @@
 """Import every feature's models so that Alembic and create_all see all tables.
 
-The demo LMS's models are on their own metadata (not the tool's schema); they
-are imported so that every mapper is configured.
+The demo LMS's models are not here: they are on their own metadata, imported
+only by the demo itself, where it runs.
 """
 
-from .demo_lms.models import DemoLineItem, DemoLink, DemoResult, DemoScore  # noqa: F401
 from .learning.models import GradeDelivery, ModuleProgress, QuizAttempt  # noqa: F401
 from .lti.models import StoredValue, ToolKey  # noqa: F401
 from .people.models import Context, Enrollment, Person, ResourceLink  # noqa: F401

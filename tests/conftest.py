@@ -16,9 +16,35 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory):
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    """SQLite in the session's temporary folder, or TEST_DATABASE_URL.
+
+    Under pytest-xdist (`make test` runs two workers) each worker gets a
+    database of its own: a file of its own, or `<name>_gw0`, `<name>_gw1`.
+    """
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not TEST_DATABASE_URL.startswith("postgresql"):
+        yield TEST_DATABASE_URL
+        return
+    yield from _postgres_database_of_worker(TEST_DATABASE_URL, f"_{worker}")
+
+
+def _postgres_database_of_worker(url: str, suffix: str):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}{suffix}"
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield parsed.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_app(database_uri: str, instance_path, **overrides):
