@@ -7,18 +7,23 @@ PORT ?= 5000
 .PHONY: run test test-moodle install install-test translations clean
 
 $(BIN)/flask:
+	@echo "== Creating a virtualenv in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(BIN)/flask
-	$(BIN)/pip install --quiet -e .
+	@echo "== Installing the tool and its dependencies (the first time takes a minute)"
+	$(BIN)/pip install --quiet --progress-bar off -e .
 
 install-test: $(BIN)/flask
-	$(BIN)/pip install --quiet -e ".[test]"
+	@echo "== Installing the tool with its test dependencies"
+	$(BIN)/pip install --quiet --progress-bar off -e ".[test]"
 
 # The tool with the built-in demo LMS at http://127.0.0.1:$(PORT)/dev/ (SQLite).
 run: install
+	@echo "== Creating or migrating the database (instance/)"
 	$(BIN)/flask --app lti_app db upgrade
+	@echo "== Starting: open http://127.0.0.1:$(PORT)/dev/ and pick a person"
 	FLASK_DEMO_LMS_ENABLED=true FLASK_DEMO_LMS_ISSUER=$${FLASK_DEMO_LMS_ISSUER:-http://127.0.0.1:$(PORT)/dev} \
 	  $(BIN)/flask --app lti_app run --debug --port $(PORT)
 
