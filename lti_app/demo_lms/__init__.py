@@ -20,4 +20,4 @@ def _ensure_tables() -> None:
     ensure_tables(current_app._get_current_object())
 
 
-from . import api, views  # noqa: E402,F401
+from . import api, canvas_views, views  # noqa: E402,F401

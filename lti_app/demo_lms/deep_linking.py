@@ -28,7 +28,10 @@ class DeepLinkingOutcome:
     error_message: str | None
 
 
-def receive_response(platform: LtiPlatform, token: str | None) -> DeepLinkingOutcome:
+def receive_response(platform: LtiPlatform, token: str | None, *,
+                     session: str | None = None) -> DeepLinkingOutcome:
+    """Verify and apply a response; `session` names the request where the
+    platform sent no `data` (Moodle: its return URL carries the session key)."""
     if not token:
         raise DeepLinkingRefused("the form field JWT is missing")
     try:
@@ -41,7 +44,10 @@ def receive_response(platform: LtiPlatform, token: str | None) -> DeepLinkingOut
         raise DeepLinkingRefused(str(exc)) from exc
     if not claim_once(f"demo-dl-nonce:{claims['nonce']}", NONCE_LIFETIME):
         raise DeepLinkingRefused("this response was received before (nonce)")
-    if not launches.finish_deep_linking(claims.get(DL + "data")):
+    if session is not None:
+        if not launches.finish_deep_linking(session):
+            raise DeepLinkingRefused("the return URL names no open deep linking request")
+    elif not launches.finish_deep_linking(claims.get(DL + "data")):
         raise DeepLinkingRefused("data does not echo an open deep linking request")
     items = claims.get(DL + "content_items", [])
     specs = [_parse_item(item) for item in items if item.get("type") == "ltiResourceLink"]

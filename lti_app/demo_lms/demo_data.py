@@ -8,6 +8,11 @@ from .platform import INSTITUTION, MEMBERSHIP, SYSTEM
 
 CLIENT_ID = "kennisdeling-demo"
 DEPLOYMENT_ID = "demo-deployment-1"
+# The Moodle profile: the same site and registration; Moodle's deployment id is
+# the id of the tool type (a number), which its dynamic registration sends.
+MOODLE_TOOL_TYPE_ID = "4"
+# The Canvas profile: a registration of its own (a developer key's global id).
+CANVAS_CLIENT_ID = "10000000000001"
 CONTEXT_ID = "demo-course-2026"
 CONTEXT_TITLE = "Library Basics 2026 (demo)"
 
@@ -74,6 +79,15 @@ LEARNERS = tuple(
     )
     for n, (given, family) in enumerate(_LEARNER_NAMES, start=1)
 )
+
+
+def moodle_user_id(person: DemoPerson) -> str:
+    """Moodle's `$USER->id`, its login_hint: 1 is the guest, 2 the site admin."""
+    return str(3 + list(PEOPLE).index(person.key))
+
+
+def person_by_moodle_user_id(value: str) -> DemoPerson | None:
+    return next((p for p in PEOPLE.values() if moodle_user_id(p) == value), None)
 
 
 def user_id(person: DemoPerson) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from ..lti.store import get_store
 from . import demo_data, links, service
+from .demo_data import DemoPerson
+from .models import DemoLink
 from .platform import AGS_SCOPES, AuthorizationRefused, LaunchRequest, LtiPlatform
 
 RESOURCE_LINK = "LtiResourceLinkRequest"
@@ -16,6 +19,40 @@ DEEP_LINKING_LIFETIME = 3600
 
 class UnknownLaunch(Exception):
     """No such person or link in the demo course."""
+
+
+@dataclass(frozen=True)
+class LaunchTarget:
+    """Who launches what, before any profile (demo, Moodle, Canvas) words it."""
+
+    person: DemoPerson
+    message_type: str
+    link: DemoLink | None = None  # a resource link launch's link
+
+
+def launch_target(person_key: str, message_type: str, link_key: str | None) -> LaunchTarget:
+    """The launch a course page offers; UnknownLaunch for anything it does not offer."""
+    person = demo_data.PEOPLE.get(person_key)
+    if person is None:
+        raise UnknownLaunch(person_key)
+    if message_type == RESOURCE_LINK:
+        link = links.find_link(link_key or "")
+        if link is None:
+            raise UnknownLaunch(link_key)
+        return LaunchTarget(person, message_type, link)
+    if message_type == DEEP_LINKING:
+        if person.role_label == "learner":
+            raise UnknownLaunch("learners cannot add content")
+        return LaunchTarget(person, message_type)
+    raise UnknownLaunch(message_type)
+
+
+def target_for_hint(person_key: str, message_type: str, link_key: str | None) -> LaunchTarget:
+    """launch_target at the authorization step: a refusal there is an OIDC one."""
+    try:
+        return launch_target(person_key, message_type, link_key)
+    except UnknownLaunch as exc:
+        raise AuthorizationRefused("unknown login_hint or lti_message_hint") from exc
 
 
 def login_fields(platform: LtiPlatform, *, person_key: str, link_key: str | None,

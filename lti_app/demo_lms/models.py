@@ -145,3 +145,23 @@ class DemoResult(DemoBase):
 
     def __repr__(self) -> str:
         return f"<DemoResult {self.id} {self.user_id} {self.result_score}>"
+
+
+class DemoInstall(DemoBase):
+    """The tool installed in a demo course by one LMS profile: its deployment id.
+
+    Canvas creates a deployment (a ContextExternalTool) each time an admin
+    installs the app in an account or course, with the id "<n>:<opaque context
+    id>"; the newest install of a course is the one its launches carry.
+    """
+
+    __tablename__ = "demo_installs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(20))
+    context_id: Mapped[str] = mapped_column(String(255), index=True)
+    deployment_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    def __repr__(self) -> str:
+        return f"<DemoInstall {self.id} {self.profile} {self.deployment_id}>"

@@ -94,7 +94,14 @@ def ensure_registered(platform: LtiPlatform) -> None:
     The key set is stored with the registration so that a single-worker server
     never has to fetch it from itself.
     """
-    if platforms.find_platform(platform.issuer, platform.client_id):
+    # The Moodle profile launches through this registration too, with Moodle's
+    # deployment id (the tool type's id, which Moodle's registration sends).
+    deployment_ids = [platform.deployment_id, demo_data.MOODLE_TOOL_TYPE_ID]
+    existing = platforms.find_platform(platform.issuer, platform.client_id)
+    if existing:
+        for deployment_id in deployment_ids:  # a database from before the profiles
+            if platforms.find_deployment(existing, deployment_id) is None:
+                platforms.add_deployment(existing, deployment_id)
         return
     platforms.add_platform(
         issuer=platform.issuer,
@@ -102,7 +109,7 @@ def ensure_registered(platform: LtiPlatform) -> None:
         auth_login_url=platform.auth_login_url,
         auth_token_url=platform.token_url,
         static_jwks=platform.jwks(),
-        deployment_ids=[platform.deployment_id],
+        deployment_ids=deployment_ids,
         name="Demo LMS",
         product_family="moodle",
     )
