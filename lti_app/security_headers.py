@@ -6,10 +6,12 @@ list several origins) is decided per response, by what the page is:
 - a page of a launch: 'self', the origins of that launch's platform (its
   registered issuer and endpoints) and the LMS origins learned from that
   platform's own launches (a hosted Canvas customer's domain); never another
-  platform's;
+  platform's. So is a page of a valid launch not yet saved (the confirmation
+  "continue as <name>?", see `frame_as_launch_of`), with its token's
+  return_url's origin;
 - the login step (/lti/login and the pages /lti/launch shows before the
-  launch is valid: the platform-storage check, "open in a new window", a
-  refused launch), and an error page that belongs to no launch: any https
+  launch is valid: the platform-storage check, a refused launch), and an
+  error page that belongs to no launch: any https
   origin (`https:`; `http:` too with LTI_ALLOW_HTTP_PLATFORMS or in debug).
   Hosted Canvas posts the login from the customer's own domain, which the tool
   only learns at the launch, and these pages hold nothing worth a
@@ -48,6 +50,11 @@ def allow_framing_by(*urls: str | None) -> None:
     extra.update(origin for origin in map(origin_of, urls) if origin)
 
 
+def frame_as_launch_of(platform_id: int, return_url: str | None = None) -> None:
+    """Frame this response as a page of a launch of that platform (not yet saved)."""
+    g.frame_launch = (platform_id, return_url)
+
+
 def _allow_http() -> bool:
     return bool(current_app.debug or current_app.config.get("LTI_ALLOW_HTTP_PLATFORMS"))
 
@@ -81,10 +88,15 @@ def frame_ancestors(status: int = 200) -> str:
     sources = ["'self'"]
     origins = strict_origins(g.get("extra_frame_origins", ()))
     launch = g.get("launch")
+    held = g.get("frame_launch")
     if launch is not None:
         origins |= _platform_origins({launch.platform_id})
         if origin_of(launch.return_url):
             origins.add(origin_of(launch.return_url))
+    elif held is not None:
+        origins |= _platform_origins({held[0]})
+        if origin_of(held[1]):
+            origins.add(origin_of(held[1]))
     elif endpoint in LOGIN_STEP_ENDPOINTS or status >= 400:
         sources.append("https:")
         if _allow_http():

@@ -1,20 +1,25 @@
 """What ties a launch to the browser that started its login.
 
 The OIDC state: its cookie (usable inside an LMS iframe on another site), its
-record in the shared store (nonce, platform, login parameters) and, where the
-iframe keeps no cookies, the platform's storage (LTI client-side OIDC) and the
-way out through a new window.
+record in the shared store (nonce, platform, storage offer) and, where the
+iframe keeps no cookies, the platform's storage (LTI client-side OIDC). A valid
+launch whose browser is proven by neither is held, unconsumed into any
+session, until the person confirms who they are (see launch_flow).
 """
 
 from __future__ import annotations
 
-from flask import url_for
+import secrets
+
+from flask import request
 from pylti1p3.contrib.flask import FlaskCookieService
 
+from ..origins import origin_of
 from .store import get_store
 
-LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
-                "lti_deployment_id", "deployment_id")
+# How long a held launch waits for "Continue" (seconds).
+CONFIRMATION_LIFETIME_DEFAULT = 300
+_HELD_ID_MAX = 100
 
 
 class PlatformStorageCheckNeeded(Exception):
@@ -23,6 +28,20 @@ class PlatformStorageCheckNeeded(Exception):
     def __init__(self, state_params: dict) -> None:
         super().__init__("platform storage check")
         self.state_params = state_params
+
+
+class BrowserUnproven(Exception):
+    """A valid launch whose browser is not proven to be the one that logged in.
+
+    `reason` (for the log): no_cookie (no cookie, no platform storage offered:
+    Moodle in Safari), storage_unavailable (the platform's storage did not
+    answer), storage_unverified (a storage value, but not read by our own page
+    from the platform's own origin).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class PartitionedCookieService(FlaskCookieService):
@@ -52,7 +71,7 @@ def _state_key(state: str) -> str:
 
 
 def save_state(state: str, params: dict, lifetime: int) -> None:
-    """Keep the login's nonce, platform and parameters under its state."""
+    """Keep the login's nonce, platform and storage offer under its state."""
     get_store().put(_state_key(state), params, lifetime)
 
 
@@ -65,6 +84,43 @@ def pop_state(state: str) -> dict | None:
     return get_store().pop(_state_key(state))
 
 
-def new_window_url(state_params: dict) -> str:
-    """Start the login again in a top-level window, where cookies are first-party."""
-    return url_for("lti.login", **state_params.get("login", {}))
+# -- a valid launch held for the person's confirmation ------------------------------
+def _held_key(held_id: str) -> str:
+    return f"held-launch:{held_id}"
+
+
+def hold_launch(record: dict, lifetime: int) -> str:
+    """Keep a validated launch under a new random id (the only secret of its page)."""
+    held_id = secrets.token_urlsafe(32)
+    get_store().put(_held_key(held_id), record, lifetime)
+    return held_id
+
+
+def find_held_launch(held_id: str | None) -> dict | None:
+    if not isinstance(held_id, str) or not held_id or len(held_id) > _HELD_ID_MAX:
+        return None
+    return get_store().get(_held_key(held_id))
+
+
+def take_held_launch(held_id: str | None) -> dict | None:
+    """Use a held launch up: of two concurrent callers only one gets it."""
+    if not isinstance(held_id, str) or not held_id or len(held_id) > _HELD_ID_MAX:
+        return None
+    return get_store().pop(_held_key(held_id))
+
+
+def posted_from_own_page() -> bool | None:
+    """Whether this POST came from one of the tool's own pages (same origin).
+
+    The browser says so in `Sec-Fetch-Site` (every current browser) or, failing
+    that, in `Origin`; None when it says neither (not a browser a forged
+    cross-site form could drive). A page on another site cannot fake either.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin:
+        own = origin_of(request.host_url)
+        return own is not None and origin_of(origin) == own
+    return None

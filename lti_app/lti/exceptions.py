@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask_babel import lazy_gettext as _l
 
 from ..domain import ReasonError
+
+log = logging.getLogger(__name__)
 
 # reason -> (HTTP status, message for the person in front of the screen)
 REASONS = {
@@ -80,12 +85,48 @@ REASONS = {
             "from your course."
         ),
     ),
-    "state_not_bound": (
+    "storage_mismatch": (
         401,
         _l(
-            "Your browser did not keep the sign-in cookie for this tool. Open the "
-            "tool in a new window, or allow cookies for this site."
+            "This launch could not be tied to the sign-in in your browser. Open the "
+            "tool again from your course."
         ),
+    ),
+    "held_launch_unknown": (
+        410,
+        _l(
+            "This sign-in waited too long for your confirmation, or was already "
+            "confirmed or cancelled. Nothing was saved. Open the tool again from your "
+            "course."
+        ),
+    ),
+    "cross_site_confirmation": (
+        403,
+        _l(
+            "This confirmation was not sent from the tool's own page, so it was not "
+            "accepted. Nothing was saved. Open the tool again from your course."
+        ),
+    ),
+    # The platform answered the login with an OpenID Connect error (error,
+    # error_description, state posted to the launch URL).
+    "platform_login_required": (
+        401,
+        _l(
+            "Your LMS says you are not logged in (%(error)s): \"%(description)s\". Log "
+            "in to your LMS and open the tool again from your course."
+        ),
+    ),
+    "platform_unauthorized_client": (
+        403,
+        _l(
+            "Your LMS says this tool may not be used here (%(error)s): "
+            "\"%(description)s\". Ask your LMS administrator to enable the tool for "
+            "this course."
+        ),
+    ),
+    "platform_error": (
+        400,
+        _l("Your LMS refused the sign-in (%(error)s): \"%(description)s\"."),
     ),
     "nonce_mismatch": (401, _l("This launch does not belong to this sign-in.")),
     "bad_message": (400, _l("The LMS sent a message this tool does not support: %(detail)s")),
@@ -119,3 +160,20 @@ def refuse_unapproved(platform) -> None:
         return
     reason = "registration_refused" if platform.status == "refused" else "registration_pending"
     raise LaunchRefused(reason, issuer=platform.issuer, client_id=platform.client_id)
+
+
+def loggable(value: object, limit: int = 200) -> str:
+    """An issuer or client id for the log: printable ASCII, capped; '-' if none."""
+    if not isinstance(value, str) or not value:
+        return "-"
+    return re.sub(r"[^\x21-\x7e]", "?", value[:limit])
+
+
+def log_refused(refused: LaunchRefused, *, step: str, platform_id: int | None = None,
+                issuer: str | None = None, client_id: str | None = None) -> None:
+    """One line per refused login or launch: the reason and the platform, never a
+    name, an email, a token or a claim's value."""
+    log.warning(
+        "%s refused: reason=%s platform=%s issuer=%s client_id=%s", step, refused.reason,
+        platform_id if platform_id is not None else "-", loggable(issuer), loggable(client_id),
+    )

@@ -19,7 +19,8 @@ from pylti1p3.exception import LtiException
 from ..platforms import service as platforms
 from . import id_token
 from .browser_state import (
-    PartitionedCookieService, PlatformStorageCheckNeeded, find_state, pop_state,
+    BrowserUnproven, PartitionedCookieService, PlatformStorageCheckNeeded, find_state, pop_state,
+    posted_from_own_page,
 )
 from .claims import (
     DEEP_LINKING_REQUEST, DEPLOYMENT_ID, MESSAGE_TYPE, RESOURCE_LINK_REQUEST, BadClaim,
@@ -53,6 +54,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def state_params(self) -> dict | None:
         return self._state_params
 
+    @property
+    def claimed_issuer(self) -> str | None:
+        """The token's `iss` as sent (maybe unverified): for the log only."""
+        body = self._jwt.get("body") if isinstance(self._jwt, dict) else None
+        issuer = body.get("iss") if isinstance(body, dict) else None
+        return issuer if isinstance(issuer, str) else None
+
     def validate(self):
         if self._restored:
             raise LtiException("Can't validate restored launch")
@@ -68,6 +76,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 .validate_message()
                 .validate_browser()
             )
+        except BrowserUnproven:
+            raise  # every check of the token passed: launch_flow may hold it
         except Exception:
             self._validated = False
             raise
@@ -101,10 +111,14 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def validate_browser(self):
         """The browser that posts the launch must be the one that started the login.
 
-        Checked last, so only a genuine token can lead to the platform-storage
-        page. Proof is the state cookie or, where the iframe keeps no cookies,
-        the value the login page put in the platform's storage (postMessage,
-        LTI client-side OIDC), which the launch page read back and posted.
+        Checked last, so only a genuine token gets this far. Proof is the state
+        cookie or, where the iframe keeps no cookies, the random value the login
+        page put in the platform's storage, read back by our own launch page
+        from the platform's own origin (postMessage, LTI client-side OIDC) and
+        posted from that page (same origin). Anything less raises
+        `BrowserUnproven`: launch_flow holds the launch until the person
+        confirms who they are. A storage value that is not this login's is
+        refused: our page never posts one.
         """
         state = self._get_request_param("state")
         if self._cookie_service.get_cookie(state) == state:
@@ -113,17 +127,24 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         # one, in no token (the nonce is in the id_token, which its owner could
         # post from a victim's browser, logging it into the owner's account).
         expected = self._state_params.get("storage_value")
-        if not (self._state_params.get("storage_target") and isinstance(expected, str)
-                and expected):
-            raise LaunchRefused("state_not_bound")
+        offered = bool(self._state_params.get("storage_target") and isinstance(expected, str)
+                       and expected)
         posted = self._get_request_param("lti_storage_value")
-        if not posted:
+        if posted:
+            if not (offered and isinstance(posted, str) and hmac.compare_digest(
+                posted.encode("utf-8", "replace"), expected.encode()
+            )):
+                raise LaunchRefused("storage_mismatch")
+            # Whoever ran a login saw its value: it proves this browser only when
+            # our own page read it from the platform's own frame and posted it.
+            if self._get_request_param("lti_storage_via") == "platform" and (
+                posted_from_own_page() is True
+            ):
+                return self
+            raise BrowserUnproven("storage_unverified")
+        if offered and not self._get_request_param("lti_storage_unavailable"):
             raise PlatformStorageCheckNeeded(self._state_params)
-        if isinstance(posted, str) and hmac.compare_digest(
-            posted.encode("utf-8", "replace"), expected.encode()
-        ):
-            return self
-        raise LaunchRefused("state_not_bound")
+        raise BrowserUnproven("storage_unavailable" if offered else "no_cookie")
 
     def get_client_id(self) -> str:
         return self.platform.client_id if self.platform else super().get_client_id()
@@ -192,6 +213,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         """
         if pop_state(self._get_request_param("state")) is None:
             raise LaunchRefused("state_unknown")
+
+    @classmethod
+    def resumed(cls, request, tool_config, *, body: dict, launch_id: str, platform, deployment,
+                launch_data_storage, lifetime: int) -> "ToolMessageLaunch":
+        """A launch validated earlier and held for confirmation, taken up again."""
+        launch = cls(request, tool_config, launch_data_storage=launch_data_storage)
+        launch.set_launch_data_lifetime(lifetime)
+        launch._launch_id = launch_id
+        launch._jwt = {"body": body, "header": {}}
+        launch._validated = True
+        launch.platform, launch.deployment = platform, deployment
+        launch._registration = ToolRegistration(platform)
+        return launch
 
     def save_launch_data(self):
         # Unlike pylti1p3 we do not mark the state "valid" for re-use.

@@ -15,7 +15,7 @@ from pylti1p3.contrib.flask import FlaskOIDCLogin
 
 from ..origins import origin_of
 from ..platforms import service as platforms
-from .browser_state import LOGIN_PARAMS, PartitionedCookieService, save_state
+from .browser_state import PartitionedCookieService, save_state
 from .exceptions import LaunchRefused, refuse_unapproved
 from .store import get_store
 from .tool_config import DatabaseToolConf, ToolRegistration
@@ -72,13 +72,10 @@ class ToolOIDCLogin(FlaskOIDCLogin):
             {
                 "nonce": nonce,
                 "platform_id": registration.platform.id,
-                # For the cookie-less path: where the platform keeps our data, and
-                # the login parameters to start again in a new window.
+                # For the cookie-less path: where the platform keeps our data.
                 "storage_target": storage_target,
                 "storage_value": storage_value,
                 "storage_origin": origin_of(registration.get_auth_login_url()),
-                "login": {k: self._get_request_param(k) for k in LOGIN_PARAMS
-                          if self._get_request_param(k)},
             },
             lifetime,
         )

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import (
     current_app, g, jsonify, make_response, redirect, render_template, request, url_for,
 )
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..extensions import csrf, db, limiter
 from ..origins import origin_of
 from ..platforms import approval
+from ..security_headers import frame_as_launch_of
 from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
 from .claims import (
     LINEITEM_READONLY_SCOPE, LINEITEM_SCOPE, NRPS_SCOPE, RESULT_READONLY_SCOPE, SCORE_SCOPE,
 )
+from .exceptions import LaunchRefused, log_refused
 from .login import ToolOIDCLogin
 from .tool_config import DatabaseToolConf
 
@@ -34,7 +39,12 @@ SCOPE_LABELS = {
 @csrf.exempt  # a cross-site POST from the LMS, protected by state and nonce
 def login():
     oidc_login = ToolOIDCLogin(FlaskRequest(), DatabaseToolConf())
-    redirect_obj = oidc_login.get_redirect_object(url_for("lti.launch", _external=True))
+    try:
+        redirect_obj = oidc_login.get_redirect_object(url_for("lti.launch", _external=True))
+    except LaunchRefused as refused:
+        log_refused(refused, step="login", issuer=request.values.get("iss"),
+                    client_id=request.values.get("client_id"))
+        raise
     db.session.commit()
     if not oidc_login.storage_target:
         return redirect_obj.do_redirect()
@@ -58,14 +68,39 @@ def launch():
         return render_template(
             "lti/launch_storage.html", id_token=request.form.get("id_token", ""),
             state=request.form.get("state", ""), storage_target=outcome.storage_target,
-            storage_origin=outcome.storage_origin, new_window_url=outcome.new_window_url,
+            storage_origin=outcome.storage_origin,
         )
-    if isinstance(outcome, launch_flow.NewWindowNeeded):
-        return render_template(
-            "lti/new_window.html", new_window_url=outcome.new_window_url
-        ), 401
+    if isinstance(outcome, launch_flow.ConfirmationNeeded):
+        # It names a person: framed by this launch's LMS only, as its pages are.
+        frame_as_launch_of(outcome.platform_id, outcome.return_url)
+        with _in_language_of(outcome.locale):
+            return render_template("lti/confirm_launch.html", held=outcome)
+    return _signed_in(outcome)
+
+
+@bp.post("/launch/confirm")
+# No cookie to ride on: the held launch's random id is its only authority,
+# single-use and minutes old; launch_flow refuses a POST from another site.
+@csrf.exempt
+def confirm_launch():
+    held_id = request.form.get("held_id")
+    if request.form.get("action") == "not_me":
+        record = launch_flow.decline_held_launch(held_id)
+        frame_as_launch_of(record["platform_id"])
+        return render_template("lti/launch_declined.html")
+    return _signed_in(launch_flow.confirm_held_launch(held_id))
+
+
+def _signed_in(outcome: launch_flow.Launched):
     launch_recorded.send(current_app._get_current_object(), launch=outcome.context)
     return redirect(url_for(outcome.endpoint, ltik=outcome.ltik), code=303)
+
+
+def _in_language_of(locale: str | None):
+    """The launch's language (nl or en) when the LMS sent one, else the usual choice."""
+    if not locale:
+        return nullcontext()
+    return force_locale("en" if locale.strip().lower().startswith("en") else "nl")
 
 
 @bp.get("/jwks")

@@ -124,17 +124,20 @@ def test_replay_with_a_fresh_state_is_refused(app, client, lms):
     assert any(key.endswith(fresh["state"]) for key in one_time_values(app))
 
 
-def test_launch_without_the_state_cookie_is_refused(app, client, lms):
+def test_launch_without_the_state_cookie_is_held_not_saved(app, client, lms):
     auth = lms.login(client)
     token = lms.id_token(auth, lms.launch_request())
     other_browser = app.test_client()
     before = snapshot(app)
     response = other_browser.post("/lti/launch", data={"id_token": token, "state": auth["state"]},
                                   headers={"Accept-Language": "en"})
-    assert response.status_code == 401 and "new window" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Is this you?" in response.get_data(as_text=True)
     assert snapshot(app) == before
-    # The rightful browser can still use it: the refusal consumed nothing.
-    assert client.post("/lti/launch", data={"id_token": token, "state": auth["state"]}).status_code == 303
+    # Held: its state and nonce are used up, so the token is posted nowhere else.
+    again = client.post("/lti/launch", data={"id_token": token, "state": auth["state"]},
+                        headers={"Accept-Language": "en"})
+    assert again.status_code == 401 and "already used" in again.get_data(as_text=True)
+    assert snapshot(app) == before
 
 
 def test_unknown_registration_at_login_is_refused(client, lms):
