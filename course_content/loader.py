@@ -199,6 +199,7 @@ def _load_course(folder: Path, problems: list[ContentProblem]) -> Course | None:
         certificate_wording=spec.certificate_wording,
         version=version,
         pass_mark=spec.pass_mark,
+        reveal_answers=spec.reveal_answers,
     )
 
 

@@ -13,6 +13,7 @@ from types import MappingProxyType
 LANGUAGES = ("nl", "en")
 LIBRARY_TYPES = ("UKB", "SHB", "KB", "OKBN", "WSWB", "other")
 QUESTION_TYPES = ("choice", "numeric")
+REVEAL_ANSWERS = ("after_pass", "always")  # course.yaml reveal_answers
 MAX_NUMBER_LENGTH = 40
 # What may surround a number a learner types: spaces, currency and percent signs.
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€$%]")
@@ -146,6 +147,19 @@ class QuizResult:
     per_question: Mapping[str, bool]
 
 
+def percent_of(correct: int, total: int) -> int:
+    """`correct` of `total` as a whole percent, rounded half up (4 of 6 is 67,
+    1 of 8 is 13), in integers so no float noise creeps in."""
+    if total <= 0:
+        return 0
+    return (correct * 200 + total) // (total * 2)
+
+
+def right_needed(pass_mark: int, total: int) -> int:
+    """How many of `total` questions must be right to reach `pass_mark`."""
+    return -(-pass_mark * total // 100)  # the ceiling of pass_mark * total / 100
+
+
 @dataclass(frozen=True)
 class Quiz:
     pass_mark: int
@@ -163,9 +177,9 @@ class Quiz:
         }
         total = len(self.questions)
         correct = sum(per_question.values())
-        # Floor, so the percentage shown never claims more than was earned, and
-        # compare in integers, so 4 of 5 against 80 passes without float noise.
-        percent = correct * 100 // total if total else 0
+        percent = percent_of(correct, total)
+        # The pass check compares the exact fraction, never the rounded percent:
+        # 2 of 3 (66.7%, shown as 67%) does not pass a mark of 67.
         passed = total > 0 and correct * 100 >= self.pass_mark * total
         return QuizResult(
             correct=correct,
@@ -274,6 +288,10 @@ class Course:
     certificate_wording: LocalizedText
     version: str
     pass_mark: int = 70  # percent, for every quiz of the course
+    # When a quiz's right answers are shown: "always", or "after_pass" (only
+    # once the learner passed the module; the default, as every course leads
+    # to a certificate).
+    reveal_answers: str = "after_pass"
 
     @property
     def published_modules(self) -> tuple[CourseModule, ...]:

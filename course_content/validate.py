@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from .models import LIBRARY_TYPES, GlossaryTerm, Library, LocalizedText
+from .models import LIBRARY_TYPES, REVEAL_ANSWERS, GlossaryTerm, Library, LocalizedText
 from .problems import ContentProblem
 from .yamlnodes import Reader
 
@@ -38,6 +38,7 @@ class CourseSpec:
     shadow_days_required: int
     certificate_wording: LocalizedText
     pass_mark: int
+    reveal_answers: str = "after_pass"
 
 
 def read_glossary(
@@ -164,7 +165,7 @@ def read_course(
             "certificate",
             "pass_mark",
         ),
-        optional=("completion",),
+        optional=("completion", "reveal_answers"),
     )
     if values is None:
         return None, None
@@ -184,6 +185,7 @@ def read_course(
     shadow_days = _read_completion(reader, values.get("completion"))
     wording = _read_certificate(reader, values.get("certificate"))
     pass_mark = _read_pass_mark(reader, values.get("pass_mark"))
+    reveal = _read_reveal_answers(reader, values.get("reveal_answers"))
     if (
         slug is None
         or title is None
@@ -193,6 +195,7 @@ def read_course(
         or shadow_days is None
         or wording is None
         or pass_mark is None
+        or reveal is None
     ):
         return entries, None
     return entries, CourseSpec(
@@ -204,7 +207,24 @@ def read_course(
         shadow_days_required=shadow_days,
         certificate_wording=wording,
         pass_mark=pass_mark,
+        reveal_answers=reveal,
     )
+
+
+def _read_reveal_answers(reader: Reader, node: Node | None) -> str | None:
+    """When learners see a quiz's right answers; absent: after_pass (every
+    course leads to a certificate, so answers are held back until passed)."""
+    if node is None:
+        return "after_pass"
+    value = reader.text(node, "reveal_answers")
+    if value is None:
+        return None
+    if value not in REVEAL_ANSWERS:
+        reader.report(
+            node, f"reveal_answers: {value!r} is not one of {', '.join(REVEAL_ANSWERS)}"
+        )
+        return None
+    return value
 
 
 def read_pass_mark(text: str) -> int | None:
