@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import segno
@@ -25,8 +25,9 @@ from weasyprint.urls import FatalURLFetchingError
 
 from .data import CertificateData
 from .fetcher import ASSETS_BASE_URL, ASSETS_DIR, PackageAssetFetcher
-from .labels import format_long_date, labels_for
+from .labels import labels_for
 from .names import set_name
+from .printed import printed_facts
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -128,23 +129,25 @@ def _fits_one_page(document: Document) -> bool:
 
 def _template_context(data: CertificateData, *, is_compact: bool) -> dict[str, Any]:
     labels = labels_for(data.language)
-    completed_on = format_long_date(data.completed_date, data.language)
-    issued_on = format_long_date(data.issued_datetime.date(), data.language)
+    facts = printed_facts(data)
+    url = data.verification_url
+    # The URL printed with the code's groups unbroken: a line may break in the
+    # address before them, or between groups, never inside one.
+    url_prefix = url
+    if len(facts.code_groups) > 1 and url.endswith(data.verification_code):
+        url_prefix = url[: -len(data.verification_code)]
     return {
         "data": data,
         "labels": labels,
+        "facts": facts,
         "is_compact": is_compact,
         "name": set_name(data.learner_name),
-        "completed_after": labels["completed_after"].format(date=completed_on),
-        "issued_on": labels["issued_on"].format(date=issued_on),
-        "shadow_days": [
-            (format_long_date(date.fromisoformat(day), data.language), host,
-             index < len(data.days_confirmed_by_trainer)
-             and data.days_confirmed_by_trainer[index])
-            for index, (day, host) in enumerate(data.shadow_days)
-        ],
-        "issued_by": (labels["issued_by"].format(institution=data.institution)
-                      if data.institution.strip() else ""),
+        "completed_after": facts.completed_after,
+        "issued_on": facts.issued_on,
+        "shadow_days": [(d.day, d.host, d.by_trainer) for d in facts.shadow_days],
+        "issued_by": facts.issued_by,
+        "url_prefix": url_prefix,
+        "url_code_groups": facts.code_groups if url_prefix != url else (),
         "pdf_title": labels["title"].format(
             course=data.course_title, name=data.learner_name
         ),

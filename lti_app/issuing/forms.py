@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from ..forms import CheckedForm as FlaskForm  # refuses NUL characters
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -19,6 +19,8 @@ class IssueForm(FlaskForm):
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
         default="nl",
     )
+    # Shows the preview for what was typed; saves nothing.
+    preview = SubmitField(_l("Update the preview"))
 
 
 class RevokeForm(FlaskForm):
@@ -34,6 +36,16 @@ class RefuseNameForm(FlaskForm):
 class ReissueForm(FlaskForm):
     learner_name = StringField(_l("Corrected name"), validators=[
         DataRequired(_l("Enter the name.")), Length(max=NAME_LIMIT)])
+
+
+class IssueAgainForm(FlaskForm):
+    """After a revocation: a new certificate only on the trainer's word."""
+
+    learner_name = StringField(_l("Name to print"), validators=[
+        DataRequired(_l("Enter the name.")), Length(max=NAME_LIMIT)])
+    confirm = BooleanField(
+        _l("I have checked that the reason for the revocation no longer applies."),
+        validators=[DataRequired(_l("Confirm that you mean to issue it again."))])
 
 
 class ActionForm(FlaskForm):

@@ -13,14 +13,30 @@ from .models import Certificate
 
 
 def certificate_data(certificate: Certificate, language: str) -> CertificateData:
-    snapshot = certificate.snapshot
+    return data_from_snapshot(
+        certificate.snapshot, language=language, learner_name=certificate.learner_name,
+        course_slug=certificate.course_slug,
+        completed_on=certificate.completed_on.isoformat() if certificate.completed_on else "",
+        trainer_name=certificate.trainer_name or "",
+        verification_code=certificate.verification_code,
+        verification_url=verification_url(certificate.verification_code),
+        issued_at=certificate.issued_at.isoformat(),
+    )
+
+
+def data_from_snapshot(
+    snapshot: dict, *, language: str, learner_name: str, course_slug: str, completed_on: str,
+    trainer_name: str, verification_code: str, verification_url: str, issued_at: str,
+) -> CertificateData:
+    """What a certificate prints: for an issued one (certificate_data) and for the
+    learner's preview before issue (the same facts, the code not yet drawn)."""
     return CertificateData(
         language=language,
-        learner_name=certificate.learner_name,
+        learner_name=learner_name,
         course_title=snapshot["course_title"][language],
-        course_slug=certificate.course_slug,
+        course_slug=course_slug,
         wording=snapshot["wording"][language],
-        completed_on=certificate.completed_on.isoformat() if certificate.completed_on else "",
+        completed_on=completed_on,
         modules=tuple(m[language] for m in snapshot["modules"]),
         shadow_days=tuple((d[0], d[1]) for d in snapshot["shadow_days"]),
         # Snapshots before these were recorded have neither: nothing is printed.
@@ -28,10 +44,10 @@ def certificate_data(certificate: Certificate, language: str) -> CertificateData
             len(d) > 2 and d[2] == "trainer" for d in snapshot["shadow_days"]),
         institution=snapshot.get("institution") or "",
         organisers=tuple(snapshot["organisers"]),
-        trainer_name=certificate.trainer_name or "",
-        verification_code=certificate.verification_code,
-        verification_url=verification_url(certificate.verification_code),
-        issued_at=certificate.issued_at.isoformat(),
+        trainer_name=trainer_name,
+        verification_code=verification_code,
+        verification_url=verification_url,
+        issued_at=issued_at,
     )
 
 

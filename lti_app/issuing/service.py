@@ -6,7 +6,6 @@ Services flush and never commit. Rendering happens here, once per language.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -14,6 +13,8 @@ from typing import NamedTuple
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from certificates import codes
+from certificates.printed import PrintedFacts, printed_facts
 from course_content.models import Course
 
 from ..completion import CourseStatus, course_status
@@ -25,7 +26,7 @@ from ..people.service import learner_enrollments
 from ..shadowing.service import confirmed_day_counts
 from ..timeutil import utc_now
 from .models import Certificate, CertificatePdf, NameRequest, NameRequestStatus
-from .pdf import render_pdf
+from .pdf import data_from_snapshot, render_pdf
 from .snapshot import build_snapshot
 
 NAME_LIMIT = 120
@@ -55,6 +56,16 @@ class ReasonRequired(DomainError):
 class CertificateNotValid(DomainError):
     def user_message(self) -> str:
         return _("This certificate was revoked or replaced; it cannot be changed.")
+
+
+class CertificateRevoked(DomainError):
+    """The person's certificate for the course was revoked: the learner cannot
+    get it again; the trainer can, deliberately (issue_certificate's
+    after_revocation)."""
+
+    def user_message(self) -> str:
+        return _("This certificate was revoked. Only the course's trainer can issue it "
+                 "again: choose “Issue again” on the certificates page and confirm.")
 
 
 class NameRequestDecided(DomainError):
@@ -119,6 +130,39 @@ def current_certificates(person_ids: list[int], course_slug: str) -> dict[int, C
         )
     )
     return {c.person_id: c for c in rows}
+
+
+def revoked_certificate(person_id: int, course_slug: str) -> Certificate | None:
+    """The revocation that stands: the person's latest certificate for the course,
+    when it is revoked and none is current. Until the trainer issues again, the
+    learner cannot get one."""
+    latest = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.person_id == person_id, Certificate.course_slug == course_slug)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.revoked_at is None:
+        return None
+    return None if current_certificate(person_id, course_slug) else latest
+
+
+def revoked_certificates(person_ids: list[int], course_slug: str) -> dict[int, Certificate]:
+    """revoked_certificate for many people in one query (the trainer's page)."""
+    if not person_ids:
+        return {}
+    latest: dict[int, Certificate] = {}
+    current: set[int] = set()
+    for certificate in db.session.scalars(
+        select(Certificate)
+        .where(Certificate.person_id.in_(person_ids), Certificate.course_slug == course_slug)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ):
+        latest.setdefault(certificate.person_id, certificate)
+        if is_current(certificate):
+            current.add(certificate.person_id)
+    return {person_id: c for person_id, c in latest.items()
+            if c.revoked_at is not None and person_id not in current}
 
 
 class EligibilityRow(NamedTuple):
@@ -197,12 +241,15 @@ def certificate_of_person(person_id: int, certificate_id: int) -> Certificate | 
 def issue_certificate(
     *, person_id: int, context_id: int | None, course: Course, status: CourseStatus,
     learner_name: str, language: str, trainer_name: str | None,
-    issued_by_person_id: int | None,
+    issued_by_person_id: int | None, after_revocation: bool = False,
 ) -> Certificate:
-    """Issue once; asking again gives the same certificate."""
+    """Issue once; asking again gives the same certificate. After a revocation
+    only a trainer's deliberate `after_revocation` issues a new one."""
     existing = current_certificate(person_id, course.slug)
     if existing is not None:
         return existing
+    if not after_revocation and revoked_certificate(person_id, course.slug) is not None:
+        raise CertificateRevoked()
     if not status.is_complete:
         raise NotEligible()
     name = _clean_name(learner_name)
@@ -210,7 +257,7 @@ def issue_certificate(
     completed_on = snapshot["completed_on"]  # ISO in the JSON snapshot
     certificate = Certificate(
         person_id=person_id, context_id=context_id, course_slug=course.slug,
-        course_version=course.version, verification_code=secrets.token_urlsafe(24),
+        course_version=course.version, verification_code=new_verification_code(),
         learner_name=name, language=language if language in ("nl", "en") else "nl",
         completed_on=date.fromisoformat(completed_on) if completed_on else None,
         trainer_name=(trainer_name or "")[:200] or None, snapshot=snapshot, issued_at=utc_now(),
@@ -233,10 +280,13 @@ def request_certificate(
 ) -> Certificate | NameRequest:
     """The learner asks for the certificate. With the name the LMS sent it is
     issued at once; with another name (or when the LMS sent none) the request
-    waits for the course's trainer (approve_name / refuse_name)."""
+    waits for the course's trainer (approve_name / refuse_name). After a
+    revocation the learner cannot ask (CertificateRevoked)."""
     existing = current_certificate(person_id, course.slug)
     if existing is not None:
         return existing
+    if revoked_certificate(person_id, course.slug) is not None:
+        raise CertificateRevoked()
     if not status.is_complete:
         raise NotEligible()
     name = _clean_name(learner_name)
@@ -355,7 +405,7 @@ def reissue(*, certificate: Certificate, learner_name: str,
     new = Certificate(
         person_id=certificate.person_id, context_id=certificate.context_id,
         course_slug=certificate.course_slug, course_version=certificate.course_version,
-        verification_code=secrets.token_urlsafe(24), learner_name=_clean_name(learner_name),
+        verification_code=new_verification_code(), learner_name=_clean_name(learner_name),
         language=certificate.language, completed_on=certificate.completed_on,
         trainer_name=certificate.trainer_name, snapshot=certificate.snapshot,
         issued_at=utc_now(), issued_by_person_id=issued_by_person_id,
@@ -371,12 +421,48 @@ def reissue(*, certificate: Certificate, learner_name: str,
     return new
 
 
-def verify(code: str) -> Verification | None:
+def new_verification_code() -> str:
+    """A short code (certificates.codes) that no certificate has yet."""
+    while True:
+        code = codes.new_code()
+        taken = db.session.scalar(
+            select(Certificate.id).where(Certificate.verification_code == code))
+        if taken is None:
+            return code
+
+
+@dataclass(frozen=True)
+class CodeLookup:
+    status: str  # found | unknown | mistyped (check character) | length (too few or many)
+    code: str  # found: the code as stored; otherwise what was typed
+    verification: Verification | None = None
+    typed_length: int = 0  # the characters typed, separators left out
+
+
+def look_up(typed: str) -> CodeLookup:
+    """A code as a person types it: an older long code exactly as issued, or a
+    short code in any case, with or without separators, O for 0 and I/L for 1."""
+    typed = (typed or "").strip()[:100]
     certificate = db.session.scalar(
-        select(Certificate).where(Certificate.verification_code == code[:64])
-    )
+        select(Certificate).where(Certificate.verification_code == typed[:64])
+    ) if typed else None
     if certificate is None:
-        return None
+        read = codes.read(typed)
+        if read.kind in ("mistyped", "length"):
+            return CodeLookup(read.kind, typed, typed_length=read.typed_length)
+        if read.kind == "code":
+            certificate = db.session.scalar(
+                select(Certificate).where(Certificate.verification_code == read.code))
+    if certificate is None:
+        return CodeLookup("unknown", typed)
+    return CodeLookup("found", certificate.verification_code, _verification(certificate))
+
+
+def verify(code: str) -> Verification | None:
+    return look_up(code).verification
+
+
+def _verification(certificate: Certificate) -> Verification:
     snapshot = certificate.snapshot or {}
     return Verification(
         state=certificate.state, learner_name=certificate.learner_name,
@@ -390,6 +476,20 @@ def verify(code: str) -> Verification | None:
             for day in snapshot.get("shadow_days", [])
         ),
     )
+
+
+def preview(*, person_id: int, course: Course, learner_name: str, language: str,
+            trainer_name: str | None, verification_url: str) -> PrintedFacts:
+    """What the certificate would print if issued now, from the same facts and
+    the same function as the PDF (certificates.printed). Nothing is saved."""
+    snapshot = build_snapshot(person_id=person_id, course=course)
+    return printed_facts(data_from_snapshot(
+        snapshot, language=language if language in ("nl", "en") else "nl",
+        learner_name=_clean_name(learner_name), course_slug=course.slug,
+        completed_on=snapshot["completed_on"], trainer_name=(trainer_name or "")[:200],
+        verification_code="-", verification_url=verification_url,
+        issued_at=utc_now().isoformat(),
+    ))
 
 
 def _clean_name(name: str) -> str:

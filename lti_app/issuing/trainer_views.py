@@ -13,7 +13,7 @@ from ..lti.context import current_launch
 from ..people import service as people
 from .. import standing
 from . import bp, service
-from .forms import ActionForm, RefuseNameForm, ReissueForm, RevokeForm
+from .forms import ActionForm, IssueAgainForm, RefuseNameForm, ReissueForm, RevokeForm
 from .views import pdf_response
 
 
@@ -30,7 +30,9 @@ def trainer_certificates():
         "issuing/trainer_certificates.html", course=course, rows=rows, history=history,
         name_requests=service.pending_name_requests(launch.context_id, course.slug),
         action_form=ActionForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
-        refuse_name_form=RefuseNameForm(),
+        refuse_name_form=RefuseNameForm(), issue_again_form=IssueAgainForm(),
+        revoked=service.revoked_certificates([row.enrollment.person_id for row in rows],
+                                             course.slug),
     )
 
 
@@ -81,14 +83,47 @@ def trainer_issue(enrollment_id: int):
         abort(400)
     status = standing.status_for(enrollment_id=enrollment.id, person_id=enrollment.person_id,
                         course=course)
-    service.issue_certificate(
-        person_id=enrollment.person_id, context_id=launch.context_id, course=course,
-        status=status, learner_name=enrollment.person.display_name or "",
-        language=language_of(enrollment.person.locale), trainer_name=launch.person_name,
-        issued_by_person_id=launch.person_id,
-    )
+    try:
+        service.issue_certificate(
+            person_id=enrollment.person_id, context_id=launch.context_id, course=course,
+            status=status, learner_name=enrollment.person.display_name or "",
+            language=language_of(enrollment.person.locale), trainer_name=launch.person_name,
+            issued_by_person_id=launch.person_id,
+        )
+    except service.CertificateRevoked as refused:
+        db.session.rollback()
+        flash(refused.user_message(), "error")
+        return redirect(url_for("issuing.trainer_certificates"))
     db.session.commit()
     flash(_("Certificate issued."))
+    return redirect(url_for("issuing.trainer_certificates"))
+
+
+@bp.post("/trainer/certificates/issue-again/<int:enrollment_id>")
+@trainer_required
+def trainer_issue_again(enrollment_id: int):
+    """After a revocation: a new certificate (new code) on the trainer's explicit
+    confirmation; the revoked one stays revoked."""
+    launch = current_launch()
+    enrollment = people.learner_in_context(launch.context_id, enrollment_id) or abort(404)
+    course = trainer_course_of_launch(launch)
+    revoked = service.revoked_certificate(enrollment.person_id, course.slug)
+    form = IssueAgainForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the confirmation and enter the name to issue the certificate again."),
+              "error")
+        return redirect(url_for("issuing.trainer_certificates"))
+    status = standing.status_for(enrollment_id=enrollment.id, person_id=enrollment.person_id,
+                                 course=course)
+    service.issue_certificate(
+        person_id=enrollment.person_id, context_id=launch.context_id, course=course,
+        status=status, learner_name=form.learner_name.data,
+        language=revoked.language if revoked else language_of(enrollment.person.locale),
+        trainer_name=launch.person_name, issued_by_person_id=launch.person_id,
+        after_revocation=True,
+    )
+    db.session.commit()
+    flash(_("The certificate was issued again, with a new code; the revoked one stays revoked."))
     return redirect(url_for("issuing.trainer_certificates"))
 
 

@@ -22,23 +22,55 @@ def my_certificate():
     launch = current_launch()
     course = course_of_launch(launch) or abort(404)
     certificate = service.current_certificate(launch.person_id, course.slug)
+    # A revoked certificate stands until the trainer issues again.
+    revoked = (service.revoked_certificate(launch.person_id, course.slug)
+               if certificate is None else None)
     status = standing.status_for(enrollment_id=launch.enrollment_id, person_id=launch.person_id,
                         course=course)
+    trainer_name = trainer_name_of_context(launch.context_id)
     form = IssueForm(learner_name=launch.person_name, language=current_language())
-    if certificate is None and form.validate_on_submit():
-        # Another name than the LMS's waits for the trainer (service.request_certificate).
-        service.request_certificate(
-            person_id=launch.person_id, context_id=launch.context_id, course=course,
-            status=status, learner_name=form.learner_name.data, lms_name=launch.person_name,
-            language=form.language.data, trainer_name=trainer_name_of_context(launch.context_id),
-        )
-        db.session.commit()
-        return redirect(url_for("issuing.my_certificate"))
+    refused = False
+    if certificate is None and form.validate_on_submit() and not form.preview.data:
+        try:
+            # Another name than the LMS's waits for the trainer (service.request_certificate).
+            service.request_certificate(
+                person_id=launch.person_id, context_id=launch.context_id, course=course,
+                status=status, learner_name=form.learner_name.data,
+                lms_name=launch.person_name, language=form.language.data,
+                trainer_name=trainer_name,
+            )
+        except service.CertificateRevoked:
+            # Shown on this page (it says why and whom to ask), nothing saved.
+            db.session.rollback()
+            refused = True
+        else:
+            db.session.commit()
+            return redirect(url_for("issuing.my_certificate"))
     name_request = (service.name_request_of(launch.person_id, course.slug)
                     if certificate is None else None)
-    return render_form("issuing/my_certificate.html", form, course=course, status=status,
-                       certificate=certificate, name_request=name_request,
-                       lms_name=launch.person_name)
+    preview = None
+    if certificate is None and revoked is None and status.is_complete:
+        preview = _preview(launch, course, form, trainer_name)
+    page, code = render_form(
+        "issuing/my_certificate.html", form, course=course, status=status,
+        certificate=certificate, name_request=name_request, lms_name=launch.person_name,
+        revoked=revoked, refused=refused, preview=preview,
+        verify_url=url_for("verification.check", _external=True))
+    return page, 409 if refused else code
+
+
+def _preview(launch, course, form, trainer_name):
+    """What would be printed with the name and language in the form (the LMS's
+    name at first); none while the typed name cannot be printed."""
+    language = form.language.data if form.language.data in LANGUAGES else current_language()
+    try:
+        return service.preview(
+            person_id=launch.person_id, course=course,
+            learner_name=form.learner_name.data or launch.person_name or "",
+            language=language, trainer_name=trainer_name,
+            verification_url=url_for("verification.check", _external=True))
+    except service.NameRequired:
+        return None
 
 
 @bp.get("/certificate/<int:certificate_id>.pdf")
