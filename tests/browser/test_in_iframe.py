@@ -81,3 +81,23 @@ def test_the_tool_page_may_only_be_framed_by_registered_platforms(lms_page, live
     policy = response.headers["content-security-policy"]
     assert "frame-ancestors 'self'" in policy and live_server["lms"] in policy
     assert "*" not in policy and "x-frame-options" not in response.headers
+
+
+def test_moodle_launch_ends_in_the_tool_with_and_without_cookies(lms_page, live_server, request):
+    """Moodle offers no platform storage and accepts its message hint once: without
+    the tool's cookie the frame asks who you are, and Continue lands in the tool,
+    in the frame, with no second login at the LMS."""
+    page = lms_page
+    page.goto(f"{live_server['lms']}/dev/?profile=moodle")
+    page.click("a.launch[data-person=anna][data-link=library-basics]")
+    frame = page.frame(name="tool")
+    frame.wait_for_selector("main h1", timeout=15000)
+    if "no-third-party-cookies" in request.node.callspec.id:
+        assert "Anna de Vries" in frame.inner_text("main")
+        assert frame.locator("input[name=held_id]").count() == 1
+        with frame.expect_navigation():
+            frame.click("button[value=continue]")
+        frame.wait_for_selector("main h1", timeout=15000)
+    assert frame.url.startswith(live_server["tool"])
+    assert "ltik=" in frame.url and "held_id" not in frame.content()
+    assert "Invalid request" not in frame.inner_text("body")
