@@ -139,6 +139,16 @@ class GradeDelivery(db.Model):
     delivered_activity: Mapped[ActivityProgress | None] = mapped_column(
         checked_enum(ActivityProgress, name="delivered_activity")
     )
+    # Raised by every newer standing queued: a send marks the row delivered only
+    # if it sent the revision that is still queued.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The latest AGS timestamp sent for this column (whole seconds), accepted or
+    # not: the next send is stamped at least a second later (Moodle refuses a
+    # timestamp that is not later, in whole seconds, with a 409).
+    last_timestamp: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A runner's lease while it sends; a newer standing queued meanwhile does not
+    # end it, so one column is never sent by two runners at once.
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     resource_link: Mapped[ResourceLink] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
