@@ -1,4 +1,4 @@
-"""Verification codes a person can type from paper: ``7Q4M-X2RP-9HCK-K3TD-W``.
+"""Verification codes a person can type from paper: ``7Q4M-X2RP-9HCK-W3TD-F``.
 
 Four groups of four characters from Crockford's base32 alphabet (digits and
 capitals without I, L, O and U, so nothing looks like anything else) and one
@@ -80,7 +80,7 @@ def check_character(data: str) -> str:
 
 
 def group(compact: str) -> str:
-    """``7Q4MX2RP9HCKK3TDW`` -> ``7Q4M-X2RP-9HCK-K3TD-W``."""
+    """``7Q4MX2RP9HCKW3TDF`` -> ``7Q4M-X2RP-9HCK-W3TD-F``."""
     data, check = compact[:DATA_LENGTH], compact[DATA_LENGTH:]
     parts = [data[i:i + GROUP_SIZE] for i in range(0, DATA_LENGTH, GROUP_SIZE)]
     return "-".join([*parts, check])
@@ -99,7 +99,7 @@ def is_short_code(code: str) -> bool:
 
 def printed_groups(code: str) -> list[str]:
     """The pieces a line may not break inside: the four groups, the last one with
-    its check character (``…-K3TD-W`` never leaves the W alone on a line).
+    its check character (``…-W3TD-F`` never leaves the F alone on a line).
     An older long code is one piece, as it always was printed."""
     if not is_short_code(code):
         return [code]
