@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..issuing.service import current_certificates, latest_revocations
 from ..learning.service import progress_by_enrollment
-from ..people.models import Context, Enrollment
+from ..people.models import ROLE_ADMIN, ROLE_LEARNER, ROLE_TRAINER, Context, Enrollment
 from ..people.service import learner_enrollments
 from ..shadowing.service import ShadowSummary, confirmed_day_counts, shadow_summaries
 from .models import RosterSync
@@ -27,7 +27,13 @@ if TYPE_CHECKING:  # types only: their data comes through the features' services
     from ..issuing.models import Certificate
     from ..learning.models import ModuleProgress
 
-__all__ = ["CourseData", "ShadowSummary", "context_with_roster", "load_course_data"]
+__all__ = [
+    "CourseData",
+    "ShadowSummary",
+    "context_with_roster",
+    "load_course_data",
+    "role_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -64,4 +70,34 @@ def load_course_data(context_id: int, course_slug: str) -> CourseData:
         shadow=shadow_summaries(person_ids, context_id),
         certificates=current_certificates(person_ids, course_slug),
         revoked_at=latest_revocations(person_ids, course_slug),
+    )
+
+
+@dataclass(frozen=True)
+class RoleCounts:
+    """Who the tool knows in an LMS course (from the roster and from launches)."""
+
+    learners: int
+    trainers: int
+    admins: int
+
+    @property
+    def total(self) -> int:
+        return self.learners + self.trainers + self.admins
+
+
+def role_counts(context_id: int) -> RoleCounts:
+    """Enrolments per role in one query: why the roster's member count is not
+    the number of learners in the table."""
+    counts = dict(
+        db.session.execute(
+            select(Enrollment.role, func.count())
+            .where(Enrollment.context_id == context_id)
+            .group_by(Enrollment.role)
+        ).all()
+    )
+    return RoleCounts(
+        learners=counts.get(ROLE_LEARNER, 0),
+        trainers=counts.get(ROLE_TRAINER, 0),
+        admins=counts.get(ROLE_ADMIN, 0),
     )

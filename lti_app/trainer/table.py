@@ -51,6 +51,7 @@ class LearnerRow:
     person_id: int
     name: str
     sort_name: str
+    email: str  # "" when the LMS does not share it
     has_launched: bool
     modules: tuple[ModuleCell, ...]
     status: CourseStatus
@@ -124,6 +125,7 @@ def build_rows(course: Course, data: CourseData) -> list[LearnerRow]:
                     person.family_name,
                     person.display_name or person.email or "",
                 ),
+                email=person.email or "",
                 has_launched=enrollment.has_launched,
                 modules=tuple(
                     ModuleCell.of(slug, progress.get(slug)) for slug in slugs

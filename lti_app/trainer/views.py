@@ -1,4 +1,5 @@
-"""The trainer's pages: dashboard, learner detail, roster refresh, exports, overview.
+"""The trainer's pages: dashboard, insights, learner detail, roster refresh, exports,
+overview.
 
 Everything is scoped by the launch: its LMS course (context) and the course its
 link is bound to. Ids in URLs are looked up within that context only.
@@ -32,7 +33,7 @@ from ..lti.context import LaunchContext, current_launch, launch_required
 from ..signals import launch_recorded
 from ..people import service as people
 from ..shadowing import service as shadowing
-from . import bp, export, overview, queries, roster
+from . import bp, export, insights, overview, queries, roster
 from .forms import RefreshRosterForm
 from .table import LearnerRow, TableQuery, build_rows, stage_counts
 
@@ -68,6 +69,41 @@ def dashboard():
         no_nrps=None if context.memberships_url else roster.no_nrps_message(),
         roster_job=roster_job,
         roster_outcome=roster_outcome,
+        roles=queries.role_counts(context.id),
+    )
+
+
+@bp.get("/insights")
+@trainer_required
+def insights_page():
+    launch = current_launch()
+    course = trainer_course_of_launch(launch)
+    numbers = _insights(course, launch.context_id)
+    lang = current_language()
+    return render_template(
+        "trainer/insights.html",
+        course=course,
+        insights=numbers,
+        stage_bars=insights.stage_bars(numbers),
+        module_bars=insights.module_bars(numbers, lang),
+        stage_label=insights.stage_label,
+        lang=lang,
+    )
+
+
+@bp.get("/insights.csv")
+@trainer_required
+def insights_csv():
+    launch = current_launch()
+    course = trainer_course_of_launch(launch)
+    lang = current_language()
+    lines = export.csv_table(
+        export.insights_rows(_insights(course, launch.context_id), lang), lang
+    )
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": _attachment(course, "csv", "insights")},
     )
 
 
@@ -121,9 +157,9 @@ def learner(enrollment_id: int):
 @bp.get("/export.csv")
 @trainer_required
 def export_csv():
-    course, rows = _rows_for_export()
-    head = export.header(course, current_language())
-    lines = export.csv_lines(head, export.body(rows))
+    course, _data, rows = _rows_for_export()
+    lang = current_language()
+    lines = export.csv_lines(export.header(course, lang), export.body(rows), lang)
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",
@@ -134,14 +170,19 @@ def export_csv():
 @bp.get("/export.xlsx")
 @trainer_required
 def export_xlsx():
-    course, rows = _rows_for_export()
-    data = export.xlsx_bytes(
-        export.header(course, current_language()),
+    course, data, rows = _rows_for_export()
+    lang = current_language()
+    # The insights sheet counts every learner of the LMS course, whatever the
+    # dashboard's filter: the same numbers as the insights page.
+    numbers = insights.course_insights(course, data, current_launch().context_id)
+    content = export.xlsx_bytes(
+        export.header(course, lang),
         export.body(rows),
-        title=course.title.get(current_language()),
+        title=course.title.get(lang),
+        insights=export.insights_rows(numbers, lang),
     )
     return Response(
-        data,
+        content,
         mimetype=XLSX_TYPE,
         headers={"Content-Disposition": _attachment(course, "xlsx")},
     )
@@ -181,15 +222,21 @@ def _first_roster_fetch(_app, *, launch: LaunchContext) -> None:
 # -- helpers ------------------------------------------------------------------------
 
 
-def _rows_for_export() -> tuple[Course, list[LearnerRow]]:
+def _rows_for_export() -> tuple[Course, queries.CourseData, list[LearnerRow]]:
     """The dashboard's rows as shown: the same filter, search and order."""
     launch = current_launch()
     course = trainer_course_of_launch(launch)
-    rows = build_rows(course, queries.load_course_data(launch.context_id, course.slug))
-    return course, TableQuery.from_args(request.args).apply(rows)
+    data = queries.load_course_data(launch.context_id, course.slug)
+    rows = build_rows(course, data)
+    return course, data, TableQuery.from_args(request.args).apply(rows)
 
 
-def _attachment(course: Course, extension: str) -> str:
-    return (
-        f'attachment; filename="{course.slug}-{date.today().isoformat()}.{extension}"'
-    )
+def _insights(course: Course, context_id: int) -> insights.CourseInsights:
+    data = queries.load_course_data(context_id, course.slug)
+    return insights.course_insights(course, data, context_id)
+
+
+def _attachment(course: Course, extension: str, part: str = "") -> str:
+    name = "-".join(filter(None, [course.slug, part, date.today().isoformat()]))
+    return f'attachment; filename="{name}.{extension}"'
+

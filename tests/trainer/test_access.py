@@ -26,6 +26,8 @@ def _trainer_urls(enrollment_id: int) -> list[tuple[str, str]]:
         ("GET", f"/trainer/learners/{enrollment_id}"),
         ("GET", "/trainer/export.csv"),
         ("GET", "/trainer/export.xlsx"),
+        ("GET", "/trainer/insights"),
+        ("GET", "/trainer/insights.csv"),
         ("GET", "/trainer/admin"),
         ("POST", "/trainer/roster/refresh"),
     ]

@@ -61,10 +61,14 @@ def test_every_stage_is_shown(client, trainer, seed):
 
     not_started = _text(_row(html, "Noor Hendriks"))
     assert "never opened the tool" in not_started and f"0/{MODULES}" in not_started
-    assert not_started.count("not started") == MODULES and "never" in not_started
+    # One cell in words for a learner who started nothing, not a dot per module.
+    assert "No module started yet" in not_started and "·" not in not_started
+    assert "never" in not_started
 
     in_progress = _text(_row(html, "Ilse de Groot"))
     assert in_progress.count("✓ 90% passed") == 3
+    # The modules not started: an icon with its words for screen readers.
+    assert in_progress.count("○ not started") == MODULES - 4
     assert "40% attempted, not passed yet" in in_progress and f"3/{MODULES}" in in_progress
 
     waiting = _text(_row(html, "Wouter de Graaf"))
@@ -73,6 +77,34 @@ def test_every_stage_is_shown(client, trainer, seed):
     assert "2/2 eligible" in _text(_row(html, "Karim El Amrani"))
     assert "2/2 issued" in _text(_row(html, "Chris Bakker"))
     assert "revoked (requirements met)" in _text(_row(html, "Roos Brouwer"))
+
+
+def test_module_columns_are_headed_by_their_titles(client, trainer, seed):
+    seed(trainer.context_id, lambda c: seed_every_stage(c, library_basics()))
+    html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
+    heads = re.findall(r'<th scope="col" class="module-col">(.*?)</th>', html, re.S)
+    assert len(heads) == MODULES
+    # The number and the title are printed in the header, not only in a tooltip.
+    first = _text(heads[0])
+    assert first == "Module 1 The library and the Dutch landscape", first
+    for number, (head, module) in enumerate(
+        zip(heads, library_basics().published_modules), start=1
+    ):
+        text = _text(head)
+        assert text.startswith(f"Module {number} ") and module.title.en in text
+    # The legend explains the symbols above the table.
+    legend = _text(re.search(r'<p class="legend".*?</p>', html, re.S).group(0))
+    assert "○ not started" in legend and "✓ 85% passed, with the best score" in legend
+
+
+def test_roster_line_says_who_the_members_are(app, client, lms, seed):
+    trainer = launch_trainer(app, client, lms)
+    launch_trainer(app, client, lms, sub="trainer-2", name="Tom Trainer")
+    seed(trainer.context_id, lambda c: [make_learner(context=c) for _n in range(3)])
+    html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
+    line = _text(re.search(r'<p id="roster-roles">.*?</p>', html, re.S).group(0))
+    assert line == "5 in this LMS course: 3 learners, 2 trainers. The table lists the learners only."
+    assert "All learners 3" in _text(html)
 
 
 def test_filters_search_and_sort(client, trainer, seed):
