@@ -25,8 +25,15 @@ class QuizForm(FlaskForm):
 
 
 def quiz_answers(module: CourseModule, form: MultiDict) -> dict[str, list[str]]:
-    """The options ticked per question (`q-<question id>` fields)."""
-    return {q.id: form.getlist(f"q-{q.id}") for q in module.quiz.questions}
+    """The options ticked per question (`q-<question id>` fields); a typed
+    number without the spaces around it, and no empty field."""
+    return {q.id: [a.strip() for a in form.getlist(f"q-{q.id}") if a.strip()]
+            for q in module.quiz.questions}
+
+
+def unanswered(module: CourseModule, answers: dict[str, list[str]]) -> list[str]:
+    """The ids of the questions without an answer, in quiz order."""
+    return [q.id for q in module.quiz.questions if not answers.get(q.id)]
 
 
 class BindLinkForm(FlaskForm):

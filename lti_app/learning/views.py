@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from course_content.models import format_number
+from course_content.models import format_number, percent_of, right_needed
 
 from ..extensions import db
 from ..forms import render_form
@@ -15,9 +17,9 @@ from ..launch_scope import course_of_launch, current_link, trainer_required
 from ..lti.context import current_launch, launch_required
 from ..lti.deep_linking import ContentItem, deep_link_response
 from .. import standing
-from . import bp, grades, service
+from . import bp, service
 from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
-from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers
+from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
 
 
@@ -45,10 +47,38 @@ def overview():
     status = standing.status_for(
         enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course
     )
+    published = course.published_modules
     return render_template(
         "learning/overview.html", course=course, progress=progress, status=status,
         next_module=service.next_module(course, progress),
+        minutes_total=sum(m.estimated_minutes or 0 for m in published),
+        minutes_left=sum(m.estimated_minutes or 0 for m in published
+                         if not (m.slug in progress and progress[m.slug].is_passed)),
     )
+
+
+bp.app_template_global("percent_of")(percent_of)
+
+
+@bp.app_template_filter("duration")
+def duration(minutes: int) -> str:
+    """A study time: "45 min", "2 h 05 min" (Dutch: "2 u 05 min")."""
+    hours, rest = divmod(int(minutes or 0), 60)
+    if not hours:
+        return _("%(minutes)d min", minutes=rest)
+    if not rest:
+        return _("%(hours)d h", hours=hours)
+    return _("%(hours)d h %(minutes)02d min", hours=hours, minutes=rest)
+
+
+# A question's own text that already asks for every right answer.
+_ASKS_FOR_ALL = re.compile(r"\b(kies|vink|selecteer) alle\b|\b(choose|select|tick) all\b", re.I)
+
+
+@bp.app_template_test("asking_for_all")
+def asking_for_all(text: str) -> bool:
+    """True if a question's text already says to tick every right answer."""
+    return bool(_ASKS_FOR_ALL.search(text or ""))
 
 
 @bp.app_template_filter("decimal_number")
@@ -72,18 +102,31 @@ RESOURCE_TYPES = {
 def module(module_slug: str):
     launch = current_launch()
     course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
-    progress = service.progress_by_module(launch.enrollment_id, course.slug).get(module.slug)
+    return _module_page(launch, course, module_or_404(course, module_slug), QuizForm())
+
+
+def _module_page(launch, course, module, quiz_form, *, answers=None, missing=(), status=200):
+    """The module page; after a refused quiz, with the answers given and the
+    questions still open marked."""
+    all_progress = service.progress_by_module(launch.enrollment_id, course.slug)
+    progress = all_progress.get(module.slug)
     state = service.scenario_state(launch.enrollment_id, course, module) if module.scenario else None
+    published = course.published_modules
+    place = published.index(module) if module in published else None
     return render_template(
         "learning/module.html", course=course, module=module, progress=progress,
-        quiz_form=QuizForm(), action_form=ActionForm(),
+        quiz_form=quiz_form, action_form=ActionForm(),
+        answers=answers or {}, missing=list(missing),
+        place=place, published=published,
+        previous_module=published[place - 1] if place else None,
+        following_module=(published[place + 1]
+                          if place is not None and place + 1 < len(published) else None),
         reflections=service.reflections_for(launch.enrollment_id, course, module),
         scenario_node=(module.scenario.node(service.current_node_id(state, module))
                        if module.scenario else None),
         scenario_state=state, last_choice=service.last_consequence(state, module)
         if module.scenario else None,
-    )
+    ), status
 
 
 @bp.get("/modules/<module_slug>/resources/<file>")
@@ -149,16 +192,9 @@ def scenario_choice(module_slug: str):
         enrollment_id=launch.enrollment_id, course=course, module=module,
         node_id=request.form.get("node", ""), choice_id=request.form.get("choice", ""),
     )
-    queued = False
-    if reached_end:  # the module is passed: scores go out as after a passed quiz
-        queued = service.queue_grades(
-            enrollment_id=launch.enrollment_id, context_id=launch.context_id, course=course,
-            status=standing.status_for(enrollment_id=launch.enrollment_id,
-                                       person_id=launch.person_id, course=course),
-        )
+    # An end reached passes the module: its scores were queued with it
+    # (signals.standing_changed) and go out after this commit, off this worker.
     db.session.commit()
-    if queued:
-        grades.schedule_delivery()  # off this worker: RQ or a delivery thread
     return redirect(url_for("learning.module", module_slug=module.slug, _anchor="scenario"))
 
 
@@ -193,8 +229,8 @@ def mark_read(module_slug: str):
         abort(400)
     service.mark_read(enrollment_id=launch.enrollment_id, course=course, module=module)
     db.session.commit()
-    flash(_("Marked as read."))
-    return redirect(url_for("learning.module", module_slug=module.slug, _anchor="quiz"))
+    flash(_("Marked as read."), "here")  # shown next to the button, not at the top
+    return redirect(url_for("learning.module", module_slug=module.slug, _anchor="read"))
 
 
 @bp.post("/modules/<module_slug>/quiz")
@@ -204,24 +240,23 @@ def submit_quiz(module_slug: str):
     course = _course_of_link(launch)
     module = module_or_404(course, module_slug)
     form = QuizForm()
-    if not form.validate_on_submit():
+    if module.quiz is None or not form.validate_on_submit():
         abort(400)
+    answers = quiz_answers(module, request.form)
+    missing = unanswered(module, answers)
+    if missing:  # no attempt: the page again, the answers kept, the open ones marked
+        return _module_page(launch, course, module, form, answers=answers, missing=missing,
+                            status=422)
     attempt = service.submit_quiz(
         enrollment_id=launch.enrollment_id, course=course, module=module,
-        answers=quiz_answers(module, request.form), submission_id=form.submission_id.data,
+        answers=answers, submission_id=form.submission_id.data,
     )
-    queued = service.queue_grades(
-        enrollment_id=launch.enrollment_id, context_id=launch.context_id, course=course,
-        status=standing.status_for(enrollment_id=launch.enrollment_id,
-                          person_id=launch.person_id, course=course),
-    )
+    # The attempt queued the learner's scores (signals.standing_changed); they
+    # go out after this commit, off this worker (RQ or a delivery thread).
     db.session.commit()
-    response = redirect(
+    return redirect(
         url_for("learning.quiz_result", module_slug=module.slug, attempt_id=attempt.id)
     )
-    if queued:
-        grades.schedule_delivery()  # off this worker: RQ or a delivery thread
-    return response
 
 
 @bp.get("/modules/<module_slug>/attempts/<int:attempt_id>")
@@ -234,9 +269,13 @@ def quiz_result(module_slug: str, attempt_id: int):
     if attempt is None or attempt.module_slug != module.slug:
         abort(404)
     progress = service.progress_by_module(launch.enrollment_id, course.slug)
+    module_progress = progress.get(module.slug)
     return render_template(
         "learning/quiz_result.html", course=course, module=module, attempt=attempt,
-        progress=progress.get(module.slug), next_module=service.next_module(course, progress),
+        progress=module_progress, next_module=service.next_module(course, progress),
+        reveal=course.reveal_answers == "always"
+        or bool(module_progress and module_progress.is_passed),
+        needed=right_needed(module.quiz.pass_mark, attempt.total),
     )
 
 

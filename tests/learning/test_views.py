@@ -181,3 +181,155 @@ def test_binding_to_an_unknown_target_is_refused(app, client, lms):
 def test_learner_cannot_bind_links(client, lms):
     ltik = launch_ltik(client, lms)
     assert client.get(f"/link/setup?ltik={ltik}").status_code == 403
+
+
+# --- the quiz: unanswered questions, the review, scores ---------------------------
+
+
+def _attempts(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(QuizAttempt))
+
+
+def test_an_empty_quiz_is_refused_on_the_page_and_is_no_attempt(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    response, _ = submit_quiz(client, ltik, module, {})
+    html = response.get_data(as_text=True)
+    total = len(module.quiz.questions)
+    assert response.status_code == 422
+    assert f"{total} questions are not answered yet. Your answers are kept; nothing was counted." in html
+    assert html.count('class="question is-missing"') == total
+    assert html.count("Answer this question.") == total
+    assert _attempts(app) == 0
+    with app.app_context():
+        assert db.session.scalars(select(ModuleProgress)).all() == []
+
+
+def test_an_incomplete_quiz_keeps_the_answers_and_marks_the_open_questions(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    questions = module.quiz.questions
+    choice = next(q for q in questions if not q.is_numeric)
+    numeric = next(q for q in questions if q.is_numeric)
+    answers = {f"q-{choice.id}": choice.right_answer()[:1], f"q-{numeric.id}": ["  42,5 "]}
+    response, _ = submit_quiz(client, ltik, module, answers)
+    html = response.get_data(as_text=True)
+    open_count = len(questions) - 2
+    assert response.status_code == 422 and _attempts(app) == 0
+    assert f"{open_count} questions are not answered yet." in html
+    assert f'id="q-{choice.id}-{choice.right_answer()[0]}" checked' in html
+    assert 'value="42,5"' in html
+    assert f'id="question-{choice.id}" role="group"' in html  # not marked
+    missing = [q for q in questions if q not in (choice, numeric)]
+    assert f'class="question is-missing" id="question-{missing[0].id}"' in html
+    assert f'href="#question-{missing[0].id}"' in html  # the summary links to it
+
+
+def test_review_shows_the_learners_choices_and_holds_the_right_answers_back(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    wrong = wrong_answers(module)
+    response, _ = submit_quiz(client, ltik, module, wrong)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    choice = next(q for q in module.quiz.questions if not q.is_numeric)
+    chosen = next(o for o in choice.options if o.id == wrong[f"q-{choice.id}"][0])
+    right = next(o for o in choice.options if o.id in choice.correct)
+    assert chosen.text.en in html and "Your choice:" in html
+    assert right.text.en not in html  # no copying on the retry
+    assert choice.explanation.en not in html
+    assert "are shown once you pass this module" in html
+    needed = -(-module.quiz.pass_mark * len(module.quiz.questions) // 100)
+    assert f"you need {needed} of {len(module.quiz.questions)} right" in html
+
+
+def test_after_a_pass_every_review_shows_choices_right_answers_and_explanations(
+        app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    failed, _ = submit_quiz(client, ltik, module, wrong_answers(module))
+    submit_quiz(client, ltik, module, right_answers(module))
+    html = client.get(failed.headers["Location"]).get_data(as_text=True)  # the failed one
+    choice = next(q for q in module.quiz.questions if not q.is_numeric)
+    assert "your choice, not right" in html and "right answer, not chosen" in html
+    assert choice.explanation.en in html
+    assert "are shown once you pass" not in html
+
+
+def test_a_multiple_choice_hint_is_not_said_twice(client, lms):
+    ltik = launch_ltik(client, lms, locale="nl")
+    module = first_module()
+    html = client.get(f"/modules/{module.slug}?ltik={ltik}").get_data(as_text=True)
+    assert any(q.multiple for q in module.quiz.questions)
+    assert "Kies alle juiste antwoorden." in html
+    assert "vink alle juiste antwoorden aan" not in html
+    assert "<legend" not in html.split('id="quiz"')[1]  # question text sits inside its box
+
+
+# --- where am I -----------------------------------------------------------------
+
+
+def test_course_page_shows_progress_and_time_left(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    course = load_catalog().courses["library-basics"]
+    module = first_module()
+    submit_quiz(client, ltik, module, right_answers(module))
+    html = client.get(f"/course?ltik={ltik}").get_data(as_text=True)
+    assert f'<progress id="modules-progress" max="{MODULES}" value="1"' in html
+    assert f"Modules passed: 1 of {MODULES}" in html
+    assert "Confirmed shadowing days: 0 of 2" in html
+    total = sum(m.estimated_minutes for m in course.published_modules)
+    left = total - module.estimated_minutes
+
+    def spoken(minutes):
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+    assert f"Study time left: about {spoken(left)} of {spoken(total)}" in html
+
+
+def test_module_page_shows_its_place_and_previous_and_next(client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    modules = load_catalog().courses["library-basics"].published_modules
+    first = client.get(f"/modules/{modules[0].slug}?ltik={ltik}").get_data(as_text=True)
+    assert f"Module 1 of {MODULES}" in first
+    assert f"Next: {modules[1].title.en}" in first and "Previous:" not in first
+    second = client.get(f"/modules/{modules[1].slug}?ltik={ltik}").get_data(as_text=True)
+    assert f"Module 2 of {MODULES}" in second
+    assert f"Previous: {modules[0].title.en}" in second
+    assert f"Next: {modules[2].title.en}" in second
+    last = client.get(f"/modules/{modules[-1].slug}?ltik={ltik}").get_data(as_text=True)
+    assert f"Module {MODULES} of {MODULES}" in last and "Next:" not in last
+    assert "Back to the course" in last
+
+
+def test_menu_marks_the_current_page(client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    html = client.get(f"/modules/{first_module().slug}?ltik={ltik}").get_data(as_text=True)
+    assert 'aria-current="page">Course</a>' in html
+    assert html.count('aria-current="page"') == 1
+    days = client.get(f"/shadowing/?ltik={ltik}").get_data(as_text=True)
+    assert 'aria-current="page">Shadowing days</a>' in days
+
+
+def test_mark_as_read_confirms_next_to_the_button(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    html = client.get(f"/modules/{module.slug}?ltik={ltik}").get_data(as_text=True)
+    response = client.post(f"/modules/{module.slug}/read?ltik={ltik}", data=form_tokens(html))
+    assert response.status_code == 302 and response.headers["Location"].endswith("#read")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    top, read = page.split('id="read"', 1)
+    assert "Marked as read." not in top
+    assert "Marked as read." in read.split("</div>", 2)[0] + read.split("</div>", 2)[1]
+    assert "Read on" in read
+
+
+def test_module_pages_carry_the_print_stylesheet(client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    html = client.get(f"/modules/{first_module().slug}?ltik={ltik}").get_data(as_text=True)
+    assert 'href="/static/print.css" media="print"' in html
+    response = client.get("/static/print.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    for hidden in (".topbar", "form", ".quiz", ".module-nav", "button"):
+        assert hidden in css.split("display: none")[0]
