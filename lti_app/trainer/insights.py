@@ -42,7 +42,7 @@ STAGES = ("not_started", "in_progress", "waiting", "complete", "certified")
 def stage_label(key: str) -> str:
     return {
         "not_started": _("Not started"),
-        "in_progress": _("In progress"),
+        "in_progress": _("In progress, no shadowing day waiting"),
         "waiting": _("Waiting for a shadowing confirmation"),
         "complete": _("Requirements met, no certificate yet"),
         "certified": _("Certificate issued"),

@@ -56,12 +56,16 @@ def test_insights_page_shows_stages_modules_and_questions(client, trainer, seed)
     assert re.search(r'<a href="/trainer/insights[^"]*"[^>]*>Insights</a>', html)
 
     # Charts are pictures of the tables next to them (screen readers read those).
-    assert html.count('<svg class="chart"') == 2
-    assert all('aria-hidden="true"' in svg for svg in re.findall(r"<svg[^>]*>", html))
+    charts = re.findall(r'<div class="chart" id="[^"]+" aria-hidden="true">(.*?)\n</div>', html, re.S)
+    assert len(charts) == 2 and all("<svg" in chart for chart in charts)
+    assert _text(charts[0]).startswith("Not started 1 In progress, no shadowing day waiting 1")
+    # Every other SVG (the bars in the questions' table) is hidden too.
+    outside = html.replace(charts[0], "").replace(charts[1], "")
+    assert all('aria-hidden="true"' in svg for svg in re.findall(r"<svg[^>]*>", outside))
 
     stages = _text(re.search(r"<caption>Learners per stage</caption>.*?</table>", html, re.S).group(0))
     assert stages == (
-        "Learners per stage Stage Learners Not started 1 In progress 1 "
+        "Learners per stage Stage Learners Not started 1 In progress, no shadowing day waiting 1 "
         "Waiting for a shadowing confirmation 1 Requirements met, no certificate yet 2 "
         "Certificate issued 1"
     )
@@ -93,7 +97,7 @@ def test_insights_csv_and_xlsx_have_the_same_numbers(client, trainer, seed):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["Stage", "Learners"]
-    assert rows[1:6] == [["Not started", "1"], ["In progress", "1"],
+    assert rows[1:6] == [["Not started", "1"], ["In progress, no shadowing day waiting", "1"],
                          ["Waiting for a shadowing confirmation", "1"],
                          ["Requirements met, no certificate yet", "2"],
                          ["Certificate issued", "1"]]
