@@ -64,3 +64,28 @@ def test_launch_and_replay_with_redis(redis_app):
         # Nothing of the launch went to the database store.
         keys = db.session.scalars(select(StoredValue.key)).all()
         assert not [k for k in keys if k.startswith(("oidc-state", "launch"))]
+
+
+def test_a_held_launch_lives_in_redis_and_is_used_once(redis_app):
+    import re
+
+    from tests.fake_lms import FakeLms
+
+    with FakeLms.serving() as mock:
+        lms = FakeLms(redis_app, mock)
+        auth = lms.login(redis_app.test_client())
+        token = lms.id_token(auth, lms.launch_request())
+        frame = redis_app.test_client()  # no state cookie
+        held = frame.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+        assert held.status_code == 200
+        held_id = re.search(r'name="held_id" value="([^"]+)"',
+                            held.get_data(as_text=True)).group(1)
+        data = {"held_id": held_id, "action": "continue"}
+        done = frame.post("/lti/launch/confirm", data=data)
+        assert done.status_code == 303
+        assert frame.post("/lti/launch/confirm", data=data).status_code == 410
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = redis_app.config["REDIS_KEY_PREFIX"]
+    assert not list(client.scan_iter(f"{prefix}held-launch:*"))
