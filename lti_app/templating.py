@@ -1,13 +1,43 @@
 """Values every template may use."""
 
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale, dates
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from course_content.markdown import render_markdown
 
 from .lti.context import current_launch_or_none
+
+# The pages' language is nl or en; dates follow the Dutch programme's conventions:
+# Dutch for nl, British English (31 Dec 2026, 31/12/2026, 24-hour clock) for en.
+FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
+def format_locale() -> Locale:
+    """The locale dates and times are written in: nl_NL or en_GB (never en_US)."""
+    language = "en" if str(get_locale() or "").lower().startswith("en") else "nl"
+    return Locale.parse(FORMAT_LOCALES[language])
+
+
+def format_date(value: date | datetime | None = None, format: str | None = None,
+                rebase: bool = True) -> str:
+    """flask_babel.format_date, in nl_NL or en_GB (a datetime in the user's time zone)."""
+    if rebase and isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return dates.format_date(value, format or "medium", locale=format_locale())
+
+
+def format_datetime(value: datetime | None = None, format: str | None = None,
+                    rebase: bool = True) -> str:
+    """flask_babel.format_datetime, in nl_NL or en_GB."""
+    extra = {"tzinfo": get_timezone()} if rebase else {}
+    return dates.format_datetime(value, format or "medium", locale=format_locale(), **extra)
 
 
 def role_label(role: str) -> str:

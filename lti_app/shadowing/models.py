@@ -74,7 +74,16 @@ class ShadowDay(db.Model):
     host_contact_email: Mapped[str | None] = mapped_column(String(320))
     learning_goals: Mapped[str | None] = mapped_column(Text)
     activities: Mapped[str | None] = mapped_column(Text)
-    reflection: Mapped[str | None] = mapped_column(Text)
+    reflection: Mapped[str | None] = mapped_column(Text)  # before ALACT: one free text
+    # Korthagen's ALACT cycle, written after the day (all five before asking the host).
+    alact_action: Mapped[str | None] = mapped_column(Text)
+    alact_looking_back: Mapped[str | None] = mapped_column(Text)
+    alact_awareness: Mapped[str | None] = mapped_column(Text)
+    alact_alternatives: Mapped[str | None] = mapped_column(Text)
+    alact_trial: Mapped[str | None] = mapped_column(Text)
+    # The modules' "ask your host" questions the learner takes along, one
+    # "course/module" a line; the host sees them on the confirmation page.
+    focus_questions: Mapped[str | None] = mapped_column(Text)
     status: Mapped[DayStatus] = mapped_column(
         checked_enum(DayStatus, name="status"), default=PLANNED, index=True
     )
@@ -101,6 +110,10 @@ class ShadowDay(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (PLANNED, DECLINED)
+
+    @property
+    def focus_question_refs(self) -> list[str]:
+        return [line for line in (self.focus_questions or "").splitlines() if line.strip()]
 
     def __repr__(self) -> str:
         return f"<ShadowDay {self.id} {self.day} {self.status}>"

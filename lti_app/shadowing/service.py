@@ -15,6 +15,7 @@ from course_content.models import Library
 from ..domain import DomainError
 from ..extensions import db
 from ..people.models import Enrollment
+from ..signals import standing_changed
 from ..timeutil import utc_now
 from .models import CONFIRMED, DECLINED, PLANNED, SUBMITTED, ShadowDay, ShadowDayEvent
 
@@ -69,7 +70,17 @@ class DayInput:
     host_contact_email: str | None = None
     learning_goals: str | None = None
     activities: str | None = None
-    reflection: str | None = None
+    reflection: str | None = None  # None: keep the day's (ALACT replaced it)
+    alact_action: str | None = None
+    alact_looking_back: str | None = None
+    alact_awareness: str | None = None
+    alact_alternatives: str | None = None
+    alact_trial: str | None = None
+    focus_questions: tuple[str, ...] = ()  # "course/module" of each question
+
+
+ALACT = ("alact_action", "alact_looking_back", "alact_awareness", "alact_alternatives",
+         "alact_trial")
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,30 @@ def may_ask_confirmation(day: ShadowDay) -> bool:
 def has_taken_place(day: ShadowDay, today: date) -> bool:
     """Only a day that has taken place can be confirmed (or sent to the host)."""
     return day.day <= today
+
+
+def missing_reflection(day: ShadowDay) -> dict[str, str]:
+    """The ALACT steps still empty, each with its message; {} when the day may be sent.
+
+    A day logged before the ALACT steps, with its one free reflection, may be sent.
+    """
+    if day.reflection and not any(getattr(day, field) for field in ALACT):
+        return {}
+    messages = {
+        "alact_action": _("Describe what you did and saw (step 1, action)."),
+        "alact_looking_back": _("Look back on the day (step 2)."),
+        "alact_awareness": _("Name what matters most (step 3, awareness)."),
+        "alact_alternatives": _("Write down at least one alternative (step 4)."),
+        "alact_trial": _("Say what you will try (step 5, trial)."),
+    }
+    return {field: messages[field] for field in ALACT if not (getattr(day, field) or "").strip()}
+
+
+def library_error(host_library: Library | None, host_library_other: str | None) -> str | None:
+    """The message when no host library is chosen or named, else None."""
+    if host_library is None and not (host_library_other or "").strip():
+        return _("Choose the host library, or name it under 'another library'.")
+    return None
 
 
 # -- reading --------------------------------------------------------------------
@@ -215,12 +250,15 @@ def create_day(*, person_id: int, context_id: int | None, values: DayInput,
 def update_day(*, day: ShadowDay, values: DayInput, actor_name: str | None) -> ShadowDay:
     if not day.is_editable:
         raise ShadowDayLocked()
-    if day.status == DECLINED:
+    reopened = day.status == DECLINED
+    if reopened:
         day.status = PLANNED
         _record(day, "reopened", "learner", day.person_id, actor_name)
     _apply(day, values, existing_id=day.id)
     _record(day, "updated", "learner", day.person_id, actor_name)
     db.session.flush()
+    if reopened:
+        standing_changed.send("shadowing", person_id=day.person_id)
     return day
 
 
@@ -231,15 +269,30 @@ def delete_day(*, day: ShadowDay) -> None:
     db.session.flush()
 
 
+def save_reflection(*, day: ShadowDay, steps: dict[str, str | None],
+                    actor_name: str | None) -> None:
+    """The ALACT steps written on the day's page, just before asking the host."""
+    if not day.is_editable:
+        raise ShadowDayLocked()
+    changed = False
+    for field in ALACT:
+        value = (steps.get(field) or "").strip() or None
+        if value != getattr(day, field):
+            setattr(day, field, value)
+            changed = True
+    if changed:
+        day.updated_at = utc_now()
+        _record(day, "updated", "learner", day.person_id, actor_name)
+        db.session.flush()
+
+
 def submit_day(*, day: ShadowDay, actor_name: str | None, today: date) -> HostInvitation:
     """Ask for confirmation; returns the host's link id and short code."""
     if not may_ask_confirmation(day):
         raise ShadowDayLocked()
     if not has_taken_place(day, today):
         raise DayInFuture()
-    missing = {}
-    if not day.reflection:
-        missing["reflection"] = _("Write a short reflection before you ask for confirmation.")
+    missing = missing_reflection(day)
     if missing:
         raise ShadowDayInvalid(missing)
     action = "submitted" if day.status != SUBMITTED else "new_link"
@@ -291,6 +344,7 @@ def decide(*, day: ShadowDay, is_confirmed: bool, by: str, by_name: str | None,
     _record(day, "confirmed" if is_confirmed else "declined", by, by_person_id, by_name,
             day.decision_comment)
     db.session.flush()
+    standing_changed.send("shadowing", person_id=day.person_id)  # scores, same commit
     return day
 
 
@@ -300,8 +354,8 @@ def _apply(day: ShadowDay, values: DayInput, existing_id: int | None = None) -> 
     errors = {}
     name = (values.host_library.name if values.host_library else
             (values.host_library_other or "").strip())
-    if not name:
-        errors["host_library"] = _("Choose the host library, or name it under 'another library'.")
+    if message := library_error(values.host_library, values.host_library_other):
+        errors["host_library"] = message
     key = (values.host_library.id if values.host_library else f"other:{name.lower()}")[:220]
     if name and _is_duplicate(day.person_id, values.day, key, existing_id):
         errors["day"] = _("You already logged a day at this library on this date.")
@@ -312,8 +366,11 @@ def _apply(day: ShadowDay, values: DayInput, existing_id: int | None = None) -> 
     day.host_library_name = name[:200]
     day.host_key = key
     for field in ("department", "host_contact_name", "host_contact_email",
-                  "learning_goals", "activities", "reflection"):
+                  "learning_goals", "activities", *ALACT):
         setattr(day, field, (getattr(values, field) or "").strip() or None)
+    if values.reflection is not None:
+        day.reflection = values.reflection.strip() or None
+    day.focus_questions = "\n".join(dict.fromkeys(values.focus_questions)) or None
     day.updated_at = utc_now()
 
 

@@ -18,6 +18,13 @@ LAST_WEEK = date.today() - timedelta(days=7)
 NEXT_WEEK = date.today() + timedelta(days=7)
 
 
+ALACT = {"alact_action": "Shadowed the intake desk.",
+         "alact_looking_back": "They answered in two minutes; I felt slow.",
+         "alact_awareness": "A fixed intake form saves time.",
+         "alact_alternatives": "We could copy their intake form.",
+         "alact_trial": "Try the form at our desk next month."}
+
+
 def _csrf(client, url):
     return form_tokens(client.get(url).get_data(as_text=True))["csrf_token"]
 
@@ -28,7 +35,7 @@ def _day_data(**overrides):
             "host_contact_name": "Joke Hendriks", "host_contact_email": "j.hendriks@uu.nl",
             "learning_goals": "See how they run the repository.",
             "activities": "Shadowed the repository manager.",
-            "reflection": "Useful: we could copy their intake form."}
+            **ALACT}
     data.update(overrides)
     return data
 
@@ -68,9 +75,10 @@ def _host_decide(app, link, decision="confirm", comment="", name="Joke"):
         return page
     fields = form_tokens(page.get_data(as_text=True))
     token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    # A decision redirects to the thank-you page (a GET), which the host then sees.
     return host.post("/host/confirm", data={"csrf_token": fields["csrf_token"], "token": token,
                                             "decision": decision, "comment": comment,
-                                            "name": name})
+                                            "name": name}, follow_redirects=True)
 
 
 def test_learner_logs_submits_and_host_confirms_by_link(app, client, lms):
@@ -155,7 +163,7 @@ def test_host_confirms_by_short_code(app, client, lms):
     assert response.status_code == 200 and "Open Science team" in response.get_data(as_text=True)
     assert "Location" not in response.headers
     wrong = host.post("/host/code", data={"csrf_token": token, "code": "AAAA-AAAA"})
-    assert wrong.status_code == 410
+    assert wrong.status_code == 422
 
 
 def test_host_declines_with_reason_and_learner_reopens(app, client, lms):
@@ -250,7 +258,7 @@ def test_future_day_cannot_be_confirmed(app, client, lms):
 def test_same_library_same_date_is_refused_and_input_kept(app, client, lms):
     ltik = launch_ltik(client, lms, locale="en")
     _add_day(client, ltik)
-    again = _add_day(client, ltik, reflection="My second, unique reflection text")
+    again = _add_day(client, ltik, alact_trial="My second, unique reflection text")
     html = again.get_data(as_text=True)
     assert again.status_code == 422
     assert "already logged a day at this library on this date" in html
