@@ -58,3 +58,10 @@ def test_learner_pages_meet_wcag_aa(page):
 def test_trainer_dashboard_meets_wcag_aa(page):
     frame = _launch(page, "carla")
     assert _violations(frame) == []
+
+
+def test_trainer_insights_meets_wcag_aa(page):
+    frame = _launch(page, "carla")
+    frame.click("nav a[href*='/trainer/insights']")
+    frame.wait_for_selector("#stages-chart")
+    assert _violations(frame) == []  # charts, their tables, the questions
