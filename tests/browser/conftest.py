@@ -84,8 +84,9 @@ def browser():
             executable_path=shutil.which("chromium") or CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking",
-                  # localhost must reach our IPv4-only test server
-                  "--host-resolver-rules=MAP localhost 127.0.0.1",
+                  # localhost must reach our IPv4-only test server; so must the
+                  # *.localhost sites of the demo LMS's Canvas profile (sso., …)
+                  "--host-resolver-rules=MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1",
                   # Responses that Playwright fulfils (the cookie-stripping route)
                   # lose their address space, and Chromium's Local Network Access
                   # checks would then block the iframe's next hop to localhost; in
