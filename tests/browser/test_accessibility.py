@@ -65,3 +65,35 @@ def test_trainer_insights_meets_wcag_aa(page):
     frame.click("nav a[href*='/trainer/insights']")
     frame.wait_for_selector("#stages-chart")
     assert _violations(frame) == []  # charts, their tables, the questions
+
+
+def test_shadowing_pages_meet_wcag_aa(page, live_server):
+    """The day's page with its refused request (ALACT steps marked), the
+    worksheet, and the host's page after a wrong code."""
+    from datetime import date, timedelta
+
+    frame = _launch(page, "anna")
+    frame.click("nav >> text=Meeloopdagen")
+    frame.click("text=Meeloopdag toevoegen")
+    frame.wait_for_selector("#day")
+    frame.click("main form button:not(.secondary)")  # empty: every required field marked
+    frame.wait_for_selector("#error-summary")
+    assert _violations(frame) == []
+    frame.fill("#day", (date.today() - timedelta(days=1)).isoformat())
+    frame.select_option("#host_library", "leiden")
+    frame.locator("input[name=focus_questions]").first.check()
+    frame.click("main form button:not(.secondary)")
+    frame.wait_for_selector("form[action*='/submit'] button")
+    frame.click("form[action*='/submit'] button")  # no reflection yet
+    frame.wait_for_selector("#error-summary")
+    assert _violations(frame) == []
+    frame.click("nav >> text=Meeloopdagen")
+    frame.click("main a[href*='/shadowing/worksheet']")
+    frame.wait_for_selector("ol.worksheet")
+    assert _violations(frame) == []
+    host = page.context.new_page()
+    host.goto(f"{live_server['tool']}/host/code")
+    host.fill("#code", "AAAA-AAAA")
+    host.click("main button")
+    host.wait_for_selector(".field-error")
+    assert _violations(host.main_frame) == []
