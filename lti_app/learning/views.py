@@ -72,7 +72,9 @@ def duration(minutes: int) -> str:
 
 
 # A question's own text that already asks for every right answer.
-_ASKS_FOR_ALL = re.compile(r"\b(kies|vink|selecteer) alle\b|\b(choose|select|tick) all\b", re.I)
+_ASKS_FOR_ALL = re.compile(
+    r"\b(kies|vink|selecteer) alle\b|\b(choose|select|tick) (all|every)\b", re.I
+)
 
 
 @bp.app_template_test("asking_for_all")

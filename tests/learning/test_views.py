@@ -264,6 +264,8 @@ def test_a_multiple_choice_hint_is_not_said_twice(client, lms):
     assert "Kies alle juiste antwoorden." in html
     assert "vink alle juiste antwoorden aan" not in html
     assert "<legend" not in html.split('id="quiz"')[1]  # question text sits inside its box
+    english = client.get(f"/modules/{module.slug}?ltik={launch_ltik(client, lms, locale='en')}")
+    assert "(tick every right answer)" not in english.get_data(as_text=True)
 
 
 # --- where am I -----------------------------------------------------------------
