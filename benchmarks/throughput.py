@@ -4,15 +4,18 @@
     .venv/bin/python -m benchmarks.throughput --profile    # plus the in-process profile
     .venv/bin/python -m benchmarks.throughput --profile-only -n 300
 
-One run, everything on 127.0.0.1:
-1. gunicorn (4 sync workers) with `benchmarks.bare_page_app:app` (a 20 KB page), load
-   from `wrk -t2 -c8 -d8s --latency` (or, without wrk, a bounded Python load generator
-   with as many threads as connections; the output says which);
+One run, everything on 127.0.0.1, both servers up at once with the same gunicorn
+flags (4 sync workers):
+1. `benchmarks.bare_page_app:app` (a 20 KB page);
 2. the tool on a fresh PostgreSQL database `kd_bench_<pid>` (migrated, dropped at the
-   end), a fake Moodle on 127.0.0.1 registered as its platform, gunicorn with the same
-   flags; one learner launches (login -> platform signs -> launch -> landing) and the
-   ltik of that launch is in the URLs loaded: the module page and the course overview;
-3. a table: req/s, p50, p99, non-2xx answers, and each page's ratio to the bare page.
+   end), a fake Moodle on 127.0.0.1 registered as its platform; one learner launches
+   (login -> platform signs -> launch -> landing) and the ltik of that launch is in
+   the URLs loaded: the module page and the course overview;
+3. load in turn: bare, module page, overview, bare again, each with
+   `wrk -t2 -c8 -d8s --latency` after a warm-up (or, without wrk, a bounded Python
+   load generator with one keep-alive connection per thread; the output says which);
+4. a table: req/s, p50, p99, non-2xx answers, and each page's ratio to the mean of the
+   two bare runs (their drift says how much the machine's load changed meanwhile).
 
 `--profile` then runs `-n` GETs of the module page (and the overview) through Flask's
 test client in this process under cProfile, on the same database and launch, and
@@ -349,28 +352,44 @@ def main(argv: Sequence[str] | None = None) -> int:
                        threads=args.threads)
 
     try:
-        bare = None
-        if not args.profile_only:
-            with gunicorn("benchmarks.bare_page_app:app", bare_env, run_dir / "bare.log",
-                          workers=args.workers, access_log=args.access_log) as server:
-                bare = load(server.base_url + "/", proxy_headers(server.base_url))
-            rows.append(_row("bare Flask, 20 KB page", bare, None))
-        with tool_with_launch(run_dir, workers=args.workers, access_log=args.access_log,
-                              redis_url=args.redis) as (server, launched):
+        with ExitStack() as stack:
+            # Both servers run from here on; they are measured in turn (bare, module,
+            # overview, bare again), so a change in the machine's load shows as drift.
+            bare_server = None
             if not args.profile_only:
+                bare_server = stack.enter_context(gunicorn(
+                    "benchmarks.bare_page_app:app", bare_env, run_dir / "bare.log",
+                    workers=args.workers, access_log=args.access_log))
+            server, launched = stack.enter_context(tool_with_launch(
+                run_dir, workers=args.workers, access_log=args.access_log,
+                redis_url=args.redis))
+            if bare_server is not None:
+                bare_url = bare_server.base_url + "/"
+                bare_headers = proxy_headers(bare_server.base_url)
+                first = load(bare_url, bare_headers)
                 headers = proxy_headers(server.base_url)
-                size = len(requests.get(launched.module_url, headers=headers, timeout=10).content)
-                module = load(launched.module_url, headers)
-                rows.append(_row(f"module page ({size // 1000} KB)", module, bare))
-                size = len(requests.get(launched.overview_url, headers=headers, timeout=10).content)
-                overview = load(launched.overview_url, headers)
-                rows.append(_row(f"course overview ({size // 1000} KB)", overview, bare))
+                pages = []
+                for label, url in (("module page", launched.module_url),
+                                   ("course overview", launched.overview_url)):
+                    size = len(requests.get(url, headers=headers, timeout=10).content)
+                    pages.append((f"{label} ({size // 1000} KB)", load(url, headers)))
+                second = load(bare_url, bare_headers)
+                bare = Load(first.requests + second.requests, first.seconds + second.seconds,
+                            (first.per_s + second.per_s) / 2, (first.p50_ms + second.p50_ms) / 2,
+                            max(first.p99_ms, second.p99_ms), first.bad + second.bad, first.tool)
+                rows.append(_row("bare Flask, 20 KB page (before)", first, None))
+                rows.append(_row("bare Flask, 20 KB page (after)", second, None))
+                rows += [_row(label, page, bare) for label, page in pages]
                 print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, Python "
-                      f"{python_platform.python_version()}; database: PostgreSQL 127.0.0.1, "
+                      f"{python_platform.python_version()}, load average "
+                      f"{os.getloadavg()[0]:.1f}; database: PostgreSQL 127.0.0.1, "
                       + ("Redis store" if args.redis else "database store (default)"))
-                print(f"servers: gunicorn {args.workers} sync workers, 127.0.0.1; load: "
-                      f"{(bare or module).tool} (+{args.warmup}s warm-up); logs in {run_dir}")
-                print(format_table(rows), flush=True)
+                print(f"servers: gunicorn {args.workers} sync workers each, both running, "
+                      f"127.0.0.1; load: {bare.tool} (+{args.warmup}s warm-up each); "
+                      f"logs in {run_dir}")
+                print(format_table(rows))
+                print(f"ratios against the mean of the two bare runs ({bare.per_s:.0f} req/s); "
+                      f"bare drift after/before {second.per_s / first.per_s:.2f}", flush=True)
             if args.profile or args.profile_only:
                 from . import profile_page
 
