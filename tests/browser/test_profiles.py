@@ -185,6 +185,9 @@ def test_the_forwarding_frame_answers_for_the_tools_origin_only(open_tab, live_s
         forged: await ask(window.parent, "*", {subject: "lti.put_data", key: "f", value: "x",
                                                toolOrigin: "http://evil.example"}),
         unknown: await ask(forwarding, sso, {subject: "lti.nonsense"}),
+        // Canvas keeps at most 4096 characters per tool.
+        tooBig: await ask(forwarding, sso, {subject: "lti.put_data", key: "big",
+                                            value: "x".repeat(5000)}),
         wrongOrigin: await ask(forwarding, "http://evil.example",
                                {subject: "lti.get_data", key: "k"}),
       };
@@ -198,6 +201,7 @@ def test_the_forwarding_frame_answers_for_the_tools_origin_only(open_tab, live_s
     assert (answers["get"]["origin"], answers["get"]["data"]["value"]) == (canvas["sso"], "v")
     assert answers["missing"]["data"]["value"] is None
     assert answers["unknown"]["data"]["error"]["code"] == "unsupported_subject"
+    assert answers["tooBig"]["data"]["error"]["code"] == "storage_exhaustion"
     assert answers["wrongOrigin"] == {"timeout": True}  # the browser never delivered it
     assert answers["forged"]["origin"] == canvas["customer"]  # the page itself answered
     keys = page.evaluate("Object.keys(localStorage)")
