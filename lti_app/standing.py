@@ -1,19 +1,75 @@
 """One learner's standing in a course: asks learning and shadowing, then completion.
 
 It sits above both features (they never import it), so completion.py stays a
-pure function and no lazy import hides a cycle.
+pure function and no lazy import hides a cycle. The features announce each
+change to a standing (signals.standing_changed, signals.link_bound) and this
+module queues the newest scores for the gradebook in the same transaction.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from course_content.models import Course
 
 from .completion import CourseStatus, course_status
+from .extensions import db
+from .launch_scope import catalog
+from .learning import grades
 from .learning.service import progress_by_module
-from .shadowing.service import confirmed_day_count
+from .people.models import ROLE_LEARNER, Enrollment, ResourceLink
+from .shadowing.service import confirmed_day_count, confirmed_day_counts
+from .signals import link_bound, standing_changed
 
 
 def status_for(*, enrollment_id: int, person_id: int, course: Course) -> CourseStatus:
     """Modules of this enrolment, confirmed days of the person (each date once)."""
     progress = progress_by_module(enrollment_id, course.slug)
     return course_status(course, progress, confirmed_day_count(person_id))
+
+
+def restate(*, person_id: int, context_id: int | None = None) -> int:
+    """Queue the person's newest standing for every gradebook column they have
+    as a learner (in one LMS course with `context_id`): the course links
+    (modules passed of total, Completed when every rule is met) and the module
+    links (best score). Returns how many columns got a new score; flushes only.
+    """
+    grades.lock_standing([person_id])  # then count: a concurrent change waits
+    days = confirmed_day_count(person_id)
+    content = catalog()
+    return sum(
+        grades.restate(enrollment=enrollment, shadow_days_confirmed=days, catalog=content)
+        for enrollment in grades.learner_enrollments_of(person_id, context_id)
+    )
+
+
+def restate_link(link_id: int) -> int:
+    """A link bound (again) or given a column: every learner of its LMS course
+    gets the score for it."""
+    link = db.session.get(ResourceLink, link_id)
+    if link is None or not link.course_slug or not link.lineitem_url:
+        return 0
+    learners = list(db.session.scalars(
+        select(Enrollment).where(Enrollment.context_id == link.context_id,
+                                    Enrollment.role == ROLE_LEARNER)
+        .order_by(Enrollment.id)
+    ))
+    grades.lock_standing(e.person_id for e in learners)
+    days = confirmed_day_counts([e.person_id for e in learners])
+    content = catalog()
+    return sum(
+        grades.restate(enrollment=enrollment, catalog=content, links=[link],
+                       shadow_days_confirmed=days.get(enrollment.person_id, 0))
+        for enrollment in learners
+    )
+
+
+@standing_changed.connect
+def _on_standing_changed(_sender, *, person_id: int, context_id: int | None = None,
+                         **_extra) -> None:
+    restate(person_id=person_id, context_id=context_id)
+
+
+@link_bound.connect
+def _on_link_bound(_sender, *, link_id: int, **_extra) -> None:
+    restate_link(link_id)

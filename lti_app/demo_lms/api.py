@@ -80,7 +80,8 @@ def post_score(context: str, item_id: int):
     score = scores.record_score(item, _body(scores.SCORE_TYPE))
     db.session.commit()  # a refused (older) score is logged too, for the gradebook page
     if not score.is_accepted:
-        return _error(409, "conflict", "a score with a later timestamp was already received")
+        return _error(409, "conflict", "a score with the same or a later timestamp "
+                      "(in whole seconds) was already received")
     result_url = service.lms_url("demo_lms.results", context=context, item_id=item.id)
     return _json({"resultUrl": f"{result_url}/{score.user_id}"})
 

@@ -29,10 +29,12 @@ class ServiceDown(AgsError):
 
 
 def record_score(item: DemoLineItem, body: Any) -> DemoScore:
-    """Log a score and, unless an update with a later timestamp was kept, apply it.
+    """Log a score and apply it if its timestamp is later, in whole seconds, than
+    the one kept for that user and line item.
 
     Returns the log entry; `is_accepted` False means the caller answers 409, as
-    AGS lets a platform refuse an update older than the one it has.
+    Moodle does (mod/lti/service/gradebookservices/.../scores.php refuses a
+    timestamp that is not later than the grade's timemodified, in seconds).
     """
     if is_ags_down():
         raise ServiceDown("the demo LMS's grade service is switched off (see /dev/gradebook)")
@@ -42,7 +44,8 @@ def record_score(item: DemoLineItem, body: Any) -> DemoScore:
         .where(DemoResult.line_item_id == item.id, DemoResult.user_id == score.user_id)
         .with_for_update()
     )
-    score.is_accepted = result is None or score.timestamp >= result.timestamp
+    score.is_accepted = result is None or _whole_seconds(score.timestamp) > _whole_seconds(
+        result.timestamp)
     db.session.add(score)
     if score.is_accepted:
         if result is None:
@@ -84,6 +87,10 @@ def set_ags_down(is_down: bool) -> None:
         get_store().put(OUTAGE_KEY, True, OUTAGE_LIFETIME)
     else:
         get_store().delete(OUTAGE_KEY)
+
+
+def _whole_seconds(moment) -> int:
+    return int(moment.timestamp())  # Moodle keeps the Unix time, in seconds
 
 
 def _apply(result: DemoResult, score: DemoScore, item: DemoLineItem) -> None:

@@ -24,6 +24,7 @@ from ..learning.service import progress_by_enrollment
 from ..people.models import Enrollment
 from ..people.service import learner_enrollments
 from ..shadowing.service import confirmed_day_counts
+from ..signals import standing_changed
 from ..timeutil import utc_now
 from .models import Certificate, CertificatePdf, NameRequest, NameRequestStatus
 from .pdf import data_from_snapshot, render_pdf
@@ -266,6 +267,7 @@ def issue_certificate(
     db.session.add(certificate)
     db.session.flush()
     pdf_for(certificate, certificate.language)
+    standing_changed.send("issuing", person_id=person_id)  # scores, same commit
     return certificate
 
 
@@ -394,6 +396,7 @@ def revoke(*, certificate: Certificate, reason: str) -> Certificate:
     certificate.revoked_at = utc_now()
     certificate.revoked_reason = reason.strip()[:2000]
     db.session.flush()
+    standing_changed.send("issuing", person_id=certificate.person_id)
     return certificate
 
 
@@ -418,6 +421,7 @@ def reissue(*, certificate: Certificate, learner_name: str,
     db.session.flush()
     certificate.superseded_by_id = new.id
     pdf_for(new, new.language)
+    standing_changed.send("issuing", person_id=new.person_id)
     return new
 
 

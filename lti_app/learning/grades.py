@@ -1,18 +1,26 @@
 """Scores to the LMS gradebook (LTI Assignment and Grade Services), never lost.
 
-A score is queued in `grade_deliveries` in the same commit as the progress
-that earned it, then delivered off the request (`schedule_delivery`): on the
-RQ queue when FLASK_JOBS_REDIS_URL is set (`rq worker kennisdeling`), else by
-a small pool of daemon threads in the process. Never by the worker serving the
-page: with gunicorn's sync workers, work after the response (call_on_close)
+Every change to a learner's standing (signals.standing_changed / link_bound,
+acted on by standing.py) calls `restate`, which queues the newest score of each
+of the learner's gradebook columns in `grade_deliveries` (one row per column,
+i.e. per resource link and learner) in the same commit as the change: a newer
+standing replaces one not sent yet, an unchanged one queues nothing. Once the
+transaction commits, delivery is scheduled off the request (`schedule_delivery`):
+on the RQ queue when FLASK_JOBS_REDIS_URL is set (`rq worker kennisdeling`), else
+by a small pool of daemon threads in the process. Never by the worker serving
+the page: with gunicorn's sync workers, work after the response (call_on_close)
 still holds the worker, and a slow LMS would hold it for as long as it likes.
 Retries: `flask grades deliver` from cron, and a sweep that any launched page
 schedules at most every SWEEP_EVERY seconds. A failed delivery waits with
 exponential backoff. Every runner claims a row (a lease) before sending it, so
-a score is sent once per change however many runners there are, and a
+a column is sent by one runner at a time and a score once per change; a
 delivered score is remembered, so an unchanged score is not sent again.
-"""
 
+Timestamps: each send is stamped now in whole seconds but at least a second
+after the last timestamp sent for that column (stored), because Moodle refuses
+a score whose timestamp is not later, in whole seconds, than the one it keeps
+(HTTP 409). A 409 is resent once at once a second later; never the same stamp.
+"""
 from __future__ import annotations
 
 import logging
@@ -20,20 +28,22 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
-from sqlalchemy import select, update
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
 
-from course_content.models import Course
+from course_content.models import Catalog, Course
 
-from ..completion import CourseStatus
+from ..completion import CourseStatus, course_status
 from ..extensions import db
 from ..jobs.worker import worker_app
 from ..lti import ags
 from ..lti.claims import SCORE_SCOPE
-from ..people.models import Context, Enrollment, ResourceLink
+from ..people.models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
 from ..platforms.models import Deployment
 from ..timeutil import utc_now
 from .models import GradeDelivery, ModuleProgress
@@ -50,57 +60,181 @@ class DeliveryReport:
     failed: int
 
 
+@dataclass(frozen=True)
+class ColumnScore:
+    """What one gradebook column should show of a learner's standing."""
+
+    score_given: float
+    score_maximum: float
+    activity_progress: str
+    grading_progress: str
+    completed_at: datetime | None
+
+    @property
+    def key(self) -> tuple:
+        return (self.score_given, self.score_maximum, self.activity_progress,
+                self.grading_progress)
+
+
+QUEUED_KEY = "grades_queued"  # session.info: a score was queued in this transaction
+
+
+def column_score(*, link: ResourceLink, course: Course, progress: Mapping[str, ModuleProgress],
+                 status: CourseStatus) -> ColumnScore | None:
+    """The score for `link`'s column, or None while there is nothing to show.
+
+    A module link: the best score once the module is passed (Completed). The
+    course link: modules passed of the published total, Completed only when
+    every rule of the course is met (modules and confirmed days). gradingProgress
+    is FullyGraded in both: Moodle drops scoreGiven for any other value
+    (mod/lti/service/gradebookservices/.../scores.php), and the score given is
+    final for what it counts.
+    """
+    if link.module_slug:
+        row = progress.get(link.module_slug)
+        if course.module(link.module_slug) is None or row is None or not row.is_passed:
+            return None  # a module's grade goes out when it is passed
+        return ColumnScore(float(row.best_percent or 0), 100.0, "Completed", "FullyGraded",
+                           row.passed_at)
+    if status.modules_passed == 0 and not status.is_complete:
+        return None  # nothing passed yet: 0 is not news (unless 0 was sent before)
+    complete = status.is_complete
+    return ColumnScore(float(status.modules_passed), float(max(status.modules_total, 1)),
+                       "Completed" if complete else "InProgress", "FullyGraded",
+                       utc_now() if complete else None)
+
+
 def queue_grade(
     *,
     link: ResourceLink,
     enrollment: Enrollment,
     course: Course,
-    progress: dict[str, ModuleProgress],
+    progress: Mapping[str, ModuleProgress],
     status: CourseStatus,
 ) -> GradeDelivery | None:
-    """Queue the learner's current score for this link, if it changed."""
+    """Queue the learner's newest score for this link's column, if it changed.
+
+    One row per column: a newer standing replaces one not sent yet (a new
+    revision), an unchanged standing (queued or delivered) queues nothing.
+    """
     context = link.context
     if not link.lineitem_url or SCORE_SCOPE not in (context.ags_scopes or "").split():
         return None  # the LMS offers no gradebook column for this link
-    if link.module_slug:
-        row = progress.get(link.module_slug)
-        if row is None or not row.is_passed:
-            return None  # a module's grade goes out when it is passed
-        score, maximum = float(row.best_percent or 0), 100.0
-        activity, completed_at = "Completed", row.passed_at
-    else:
-        score, maximum = float(status.modules_passed), float(max(status.modules_total, 1))
-        activity = "Completed" if status.is_complete else "InProgress"
-        completed_at = utc_now() if status.is_complete else None
+    wanted = column_score(link=link, course=course, progress=progress, status=status)
     delivery = db.session.scalar(
-        select(GradeDelivery).where(
-            GradeDelivery.resource_link_id == link.id,
-            GradeDelivery.enrollment_id == enrollment.id,
-        )
+        select(GradeDelivery)
+        .where(GradeDelivery.resource_link_id == link.id,
+               GradeDelivery.enrollment_id == enrollment.id)
+        .execution_options(populate_existing=True)
     )
-    if delivery is None:
-        delivery = GradeDelivery(resource_link=link, enrollment=enrollment)
-        db.session.add(delivery)
-    elif (delivery.score_given, delivery.activity_progress) == (score, activity):
+    if delivery is None and wanted is None:
+        return None
+    if wanted is None:  # e.g. a course link whose modules all left the course
+        if link.module_slug:
+            return None  # a pass stays: the module's score stays too
+        wanted = ColumnScore(0.0, float(max(status.modules_total, 1)), "InProgress",
+                             "FullyGraded", None)
+    queued = (None if delivery is None else
+              (delivery.score_given, delivery.score_maximum, delivery.activity_progress,
+               delivery.grading_progress))
+    if queued == wanted.key:
         return None  # unchanged: neither queued again nor resent
-    delivery.score_given, delivery.score_maximum = score, maximum
-    delivery.activity_progress, delivery.grading_progress = activity, "FullyGraded"
-    delivery.completed_at = completed_at or delivery.completed_at
-    delivery.scored_at = utc_now()  # AGS needs a rising timestamp
+    now = utc_now()
+    if delivery is None:
+        delivery = GradeDelivery(resource_link_id=link.id, enrollment_id=enrollment.id,
+                                 revision=0)
+        db.session.add(delivery)
+    delivery.score_given, delivery.score_maximum = wanted.score_given, wanted.score_maximum
+    delivery.activity_progress = wanted.activity_progress
+    delivery.grading_progress = wanted.grading_progress
+    if wanted.activity_progress != "Completed":
+        delivery.completed_at = None
+    elif delivery.completed_at is None or link.module_slug:
+        delivery.completed_at = wanted.completed_at
+    delivery.scored_at = now  # when this standing was queued
+    delivery.revision = (delivery.revision or 0) + 1
     delivery.status, delivery.attempts = "pending", 0
-    delivery.next_attempt_at = utc_now()
+    delivery.next_attempt_at, delivery.last_error = now, None
     db.session.flush()
+    db.session.info[QUEUED_KEY] = True  # scheduled once the transaction commits
     return delivery
+
+
+def lock_standing(person_ids: Iterable[int]) -> None:
+    """Serialize standing updates per person until the commit (PostgreSQL's
+    row locks, in id order): a second change waits and then counts the first
+    one's pass or day, so two changes at once never queue an older standing
+    last. SQLite writes one transaction at a time anyway."""
+    ids = sorted(set(person_ids))
+    if ids:
+        db.session.execute(
+            select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update()
+        ).all()
+
+
+def graded_links(context_id: int) -> list[ResourceLink]:
+    """Every link of the LMS course bound to a course or module, with a column."""
+    return list(db.session.scalars(
+        select(ResourceLink).where(
+            ResourceLink.context_id == context_id, ResourceLink.course_slug.is_not(None),
+            ResourceLink.lineitem_url.is_not(None),
+        ).order_by(ResourceLink.id)
+    ))
+
+
+def learner_enrollments_of(person_id: int, context_id: int | None = None) -> list[Enrollment]:
+    """The person's enrolments as a learner (trainers have no gradebook column)."""
+    query = select(Enrollment).where(Enrollment.person_id == person_id,
+                                     Enrollment.role == ROLE_LEARNER)
+    if context_id is not None:
+        query = query.where(Enrollment.context_id == context_id)
+    return list(db.session.scalars(query.order_by(Enrollment.id)))
+
+
+def restate(
+    *, enrollment: Enrollment, shadow_days_confirmed: int, catalog: Catalog,
+    links: list[ResourceLink] | None = None,
+) -> int:
+    """Queue the newest standing for each of this learner's columns in the
+    enrolment's LMS course (or only `links`); how many columns got a new score.
+
+    The caller locks the person first (lock_standing) and counts the confirmed
+    days after the lock (learning does not read shadowing)."""
+    if enrollment.role != ROLE_LEARNER:
+        return 0
+    links = graded_links(enrollment.context_id) if links is None else links
+    queued = 0
+    by_course: dict[str, list[ResourceLink]] = {}
+    for link in links:
+        if link.course_slug and link.lineitem_url:
+            by_course.setdefault(link.course_slug, []).append(link)
+    for course_slug, course_links in by_course.items():
+        course = catalog.courses.get(course_slug)
+        if course is None:
+            continue  # a slug the content does not know: never graded
+        progress = {row.module_slug: row for row in db.session.scalars(
+            select(ModuleProgress)
+            .where(ModuleProgress.enrollment_id == enrollment.id,
+                   ModuleProgress.course_slug == course_slug)
+            .execution_options(populate_existing=True)
+        )}
+        status = course_status(course, progress, shadow_days_confirmed)
+        for link in course_links:
+            if queue_grade(link=link, enrollment=enrollment, course=course,
+                           progress=progress, status=status) is not None:
+                queued += 1
+    return queued
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Send every pending score whose time has come; commits per delivery.
 
-    Several runners (each worker's after-response sweep, cron on every host) may
-    run at once: a runner only sends a row it has *claimed*, by moving its
-    next_attempt_at a lease into the future with a conditional UPDATE that only
-    one runner can win. A runner that dies mid-send leaves the row to be retried
-    when the lease ends.
+    Several runners (RQ workers, delivery threads, cron on every host) may run
+    at once: a runner only sends a row it has *claimed*, by setting its
+    claimed_until a lease into the future with a conditional UPDATE that only
+    one runner can win. A newer standing queued meanwhile does not end the
+    lease: the runner holding it sends that one next. A runner that dies
+    mid-send leaves the row to whoever runs after the lease.
     """
     now = now or utc_now()
     due = db.session.scalars(
@@ -113,10 +247,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryRepo
     sender = ags.ScoreSender()  # one access token per platform for the run
     delivered = failed = 0
     for delivery_id in due:
-        if not _claim(delivery_id, now):
+        lease = _claim(delivery_id, now)
+        if lease is None:
             continue  # another runner has it
-        delivery = db.session.get(GradeDelivery, delivery_id)
-        if _send(delivery, sender):
+        try:
+            ok = _send(delivery_id, sender)
+        finally:
+            _release(delivery_id, lease)  # if _send did not (an exception)
+        if ok:
             delivered += 1
         else:
             failed += 1
@@ -124,57 +262,159 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryRepo
 
 
 CLAIM_LEASE = 120  # seconds; longer than a send can take (FLASK_OUTBOUND_TIMEOUT, twice)
+SENDS_PER_CLAIM = 10  # newer standings queued during a send, sent by the same claim
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
+def _claim(delivery_id: int, now: datetime) -> datetime | None:
+    """The lease's end if this runner won the row, else None."""
+    clock = max(now, utc_now())
+    lease = clock + timedelta(seconds=CLAIM_LEASE)
     result = db.session.execute(
         update(GradeDelivery)
         .where(GradeDelivery.id == delivery_id, GradeDelivery.status == "pending",
-               GradeDelivery.next_attempt_at <= now)
-        .values(next_attempt_at=max(now, utc_now()) + timedelta(seconds=CLAIM_LEASE))
+               GradeDelivery.next_attempt_at <= now,
+               or_(GradeDelivery.claimed_until.is_(None),
+                   GradeDelivery.claimed_until <= clock))
+        .values(claimed_until=lease)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return lease if result.rowcount == 1 else None
 
 
-def _send(delivery: GradeDelivery, sender: ags.ScoreSender) -> bool:
-    link = delivery.resource_link
-    context: Context = link.context
-    deployment: Deployment = context.deployment
-    sent_scored_at = delivery.scored_at
-    sent_score, sent_activity = delivery.score_given, delivery.activity_progress
-    result = sender.send(
-        platform=deployment.platform,
-        scopes=(context.ags_scopes or "").split(),
-        lineitem_url=link.lineitem_url,
-        score=ags.Score(
-            user_id=delivery.enrollment.person.sub,
-            score_given=delivery.score_given,
-            score_maximum=delivery.score_maximum,
-            activity_progress=delivery.activity_progress,
-            grading_progress=delivery.grading_progress,
-            timestamp=delivery.scored_at,
-            submitted_at=delivery.completed_at,
-        ),
-    )
-    if not result.is_accepted:
-        delivery.attempts += 1
-        backoff = min(BACKOFF_FIRST * 2 ** (delivery.attempts - 1), BACKOFF_MAX)
-        delivery.next_attempt_at = utc_now() + timedelta(seconds=backoff)
-        delivery.last_error = result.describe()
-        log.warning("grade delivery %s failed (attempt %s): %s",
-                    delivery.id, delivery.attempts, delivery.last_error)
-        db.session.commit()
-        return False
-    # Only if no newer score was queued meanwhile (that one stays pending).
+def _release(delivery_id: int, lease: datetime) -> None:
+    """End this runner's lease, never another's (a later runner's claim)."""
+    db.session.rollback()  # whatever a failed send left open
     db.session.execute(
         update(GradeDelivery)
-        .where(GradeDelivery.id == delivery.id, GradeDelivery.scored_at == sent_scored_at)
-        .values(status="delivered", delivered_at=utc_now(), last_error=None,
-                delivered_score=sent_score, delivered_activity=sent_activity)
+        .where(GradeDelivery.id == delivery_id, GradeDelivery.claimed_until == lease)
+        .values(claimed_until=None).execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def next_timestamp(last: datetime | None, now: datetime | None = None) -> datetime:
+    """Now in whole seconds, but at least a second after the last one sent for the
+    column: Moodle keeps whole seconds and refuses a timestamp that is not later
+    (HTTP 409), so two scores in one second would otherwise lose the second."""
+    stamp = (now or utc_now()).replace(microsecond=0)
+    if last is not None:
+        stamp = max(stamp, last.replace(microsecond=0) + timedelta(seconds=1))
+    return stamp
+
+
+def _stamp(delivery_id: int, last: datetime | None) -> datetime:
+    """The timestamp of the next send, stored (committed) before it goes out."""
+    stamp = next_timestamp(last)
+    db.session.execute(
+        update(GradeDelivery).where(GradeDelivery.id == delivery_id)
+        .values(last_timestamp=stamp).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return stamp
+
+
+def _current_revision(delivery_id: int) -> int | None:
+    revision = db.session.scalar(
+        select(GradeDelivery.revision).where(GradeDelivery.id == delivery_id))
+    db.session.commit()
+    return revision
+
+
+def _send(delivery_id: int, sender: ags.ScoreSender) -> bool:
+    """Send the column's newest score (the row is claimed by this runner)."""
+    for _send_number in range(SENDS_PER_CLAIM):
+        delivery = db.session.get(GradeDelivery, delivery_id, populate_existing=True)
+        if delivery is None or delivery.status != "pending":
+            db.session.commit()
+            return True  # nothing left to send (removed, or sent meanwhile)
+        link = delivery.resource_link
+        context: Context = link.context
+        deployment: Deployment = context.deployment
+        platform, sub = deployment.platform, delivery.enrollment.person.sub
+        scopes, lineitem_url = (context.ags_scopes or "").split(), link.lineitem_url
+        revision, attempts = delivery.revision, delivery.attempts
+        values = dict(score_given=delivery.score_given, score_maximum=delivery.score_maximum,
+                      activity_progress=str(delivery.activity_progress),
+                      grading_progress=str(delivery.grading_progress),
+                      submitted_at=delivery.completed_at)
+        last = delivery.last_timestamp
+
+        def send(stamp: datetime) -> ags.ScoreResult:
+            return sender.send(platform=platform, scopes=scopes, lineitem_url=lineitem_url,
+                               score=ags.Score(user_id=sub, timestamp=stamp, **values))
+
+        stamp = _stamp(delivery_id, last)
+        result = send(stamp)
+        note = None
+        if result.status == 409:
+            # The LMS holds a timestamp not earlier than ours. A newer standing
+            # queued meanwhile goes next (later stamp); else once more at once,
+            # a second later, never with the same timestamp.
+            if _current_revision(delivery_id) != revision:
+                continue
+            log.warning("grade delivery %s: HTTP 409 at %s, resent a second later",
+                        delivery_id, stamp.isoformat())
+            note = f"HTTP 409 at {stamp.isoformat()}; resent"
+            stamp = _stamp(delivery_id, stamp)
+            result = send(stamp)
+        if not result.is_accepted:
+            attempts += 1
+            backoff = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+            error = result.describe() if note is None else f"{note}: {result.describe()}"
+            db.session.execute(
+                update(GradeDelivery).where(GradeDelivery.id == delivery_id)
+                .values(attempts=attempts, last_error=error[:1000], claimed_until=None,
+                        next_attempt_at=utc_now() + timedelta(seconds=backoff))
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            log.warning("grade delivery %s failed (attempt %s): %s",
+                        delivery_id, attempts, error)
+            return False
+        # Delivered, unless a newer standing was queued meanwhile: that one
+        # stays pending and this claim sends it next.
+        marked = db.session.execute(
+            update(GradeDelivery)
+            .where(GradeDelivery.id == delivery_id, GradeDelivery.revision == revision)
+            .values(status="delivered", delivered_at=utc_now(), last_error=note,
+                    claimed_until=None,
+                    delivered_score=values["score_given"],
+                    delivered_activity=values["activity_progress"])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if marked.rowcount == 1:
+            return True  # delivered and released in one statement: nothing slips by
+    # Still newer ones: released, pending and due. A run that started meanwhile
+    # skipped the claimed row, so ask for another.
+    _release_and_reschedule(delivery_id)
     return True
+
+
+def _release_and_reschedule(delivery_id: int) -> None:
+    db.session.execute(
+        update(GradeDelivery).where(GradeDelivery.id == delivery_id)
+        .values(claimed_until=None).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    schedule_delivery()
+
+
+@event.listens_for(Session, "after_commit")
+def _schedule_after_commit(session: Session) -> None:
+    """A score queued by this transaction goes out once it is committed (never
+    before: the runner would not see it), off the request (schedule_delivery)."""
+    if session.info.pop(QUEUED_KEY, False):
+        try:
+            schedule_delivery()
+        except Exception:  # never fail a commit; the sweep and cron send it
+            log.exception("could not schedule grade delivery")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(QUEUED_KEY, None)
 
 
 SWEEP_EVERY = 30  # seconds

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..launch_scope import catalog, current_link
-from ..people.models import ResourceLink
 
-__all__ = ["LinkTarget", "current_link", "links_to_grade", "link_targets"]
+__all__ = ["LinkTarget", "current_link", "link_targets"]
 
 
 @dataclass(frozen=True)
@@ -19,19 +15,6 @@ class LinkTarget:
     label: str
     course_slug: str
     module_slug: str | None
-
-
-def links_to_grade(context_id: int, course_slug: str) -> list[ResourceLink]:
-    """Links of this LMS course bound to the course (or one of its modules)."""
-    return list(
-        db.session.scalars(
-            select(ResourceLink).where(
-                ResourceLink.context_id == context_id,
-                ResourceLink.course_slug == course_slug,
-                ResourceLink.lineitem_url.is_not(None),
-            )
-        )
-    )
 
 
 def link_targets(lang: str) -> list[LinkTarget]:

@@ -15,14 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
 
-from ..completion import CourseStatus
 from ..domain import DomainError
 from ..extensions import db
 from ..people.models import Enrollment, ResourceLink
+from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
-from . import grades
 from .content import UnknownCourseOrModule
-from .links import links_to_grade
 from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
 
 __all__ = ["UnknownCourseOrModule"]  # raised by bind_link, defined with the content
@@ -167,7 +165,8 @@ def record_result(
     *, enrollment_id: int, course: Course, module: CourseModule, percent: int, passed: bool
 ) -> ModuleProgress:
     """One attempt at a module (a quiz or a scenario): the best score counts, and
-    the first pass stays. The caller queues the grades (queue_grades)."""
+    the first pass stays. A pass or a better score changes the standing: the
+    gradebook's scores are queued with it (signals.standing_changed)."""
     progress = get_progress(enrollment_id, course, module)
     now = utc_now()
     progress.attempts += 1
@@ -178,6 +177,9 @@ def record_result(
         progress.passed_version = module.version
     progress.updated_at = now
     db.session.flush()
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    standing_changed.send("learning", person_id=enrollment.person_id,
+                          context_id=enrollment.context_id)
     return progress
 
 
@@ -379,26 +381,13 @@ def bind_link(
         raise UnknownCourseOrModule("course")
     if module_slug and course.module(module_slug) is None:
         raise UnknownCourseOrModule(module_slug)
+    changed = (link.course_slug, link.module_slug) != (course.slug, module_slug or None)
     link.course_slug = course.slug
     link.module_slug = module_slug or None
     db.session.flush()
+    if changed:  # every learner's column of this link gets its score
+        link_bound.send("learning", link_id=link.id)
     return link
-
-
-def queue_grades(
-    *, enrollment_id: int, context_id: int, course: Course, status: CourseStatus
-) -> bool:
-    """Queue the learner's scores for every graded link of this course in this
-    LMS course; True if any delivery is waiting (the view sends it later)."""
-    progress = progress_by_module(enrollment_id, course.slug)
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    queued = False
-    for link in links_to_grade(context_id, course.slug):
-        delivery = grades.queue_grade(
-            link=link, enrollment=enrollment, course=course, progress=progress, status=status
-        )
-        queued = queued or delivery is not None
-    return queued
 
 
 def next_module(course: Course, progress: Mapping[str, ModuleProgress]) -> CourseModule | None:

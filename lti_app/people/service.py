@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
+from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
 from .models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
 from .roles import TRAINER_ROLES
@@ -73,10 +74,11 @@ def record_launch(
     if claims.ags_scopes:
         context.ags_scopes = " ".join(claims.ags_scopes)
 
-    link = None
+    link, link_changed = None, False
     if claims.resource_link_id:
         link = upsert_resource_link(context=context,
                                     lms_resource_link_id=claims.resource_link_id)
+        column_before = (link.course_slug, link.module_slug, link.lineitem_url)
         link.title = _fit(claims.resource_link_title, 500) or link.title
         if claims.lineitem_url:
             link.lineitem_url = claims.lineitem_url
@@ -87,6 +89,7 @@ def record_launch(
             link.course_slug = _fit(_stripped(claims.custom.get("course")), 100)
             link.module_slug = (_fit(_stripped(claims.custom.get("module")), 100)
                                 if link.course_slug else None)
+        link_changed = (link.course_slug, link.module_slug, link.lineitem_url) != column_before
 
     roles = list(claims.roles)
     enrollment = upsert_enrollment(person=person, context=context)
@@ -95,6 +98,12 @@ def record_launch(
     enrollment.has_launched = True
     enrollment.last_launch_at = now
     db.session.flush()
+    # In the launch's transaction: a link bound now (custom parameters, our
+    # deep-linking response) or given its column gets every learner's score,
+    # and the learner's own columns get the newest standing (a first launch).
+    if link_changed and link.course_slug:
+        link_bound.send("people", link_id=link.id)
+    standing_changed.send("people", person_id=person.id, context_id=context.id)
     return LaunchRecords(person, context, link, enrollment, is_admin)
 
 

@@ -72,20 +72,23 @@ def test_good_score_is_200_and_shows_in_the_gradebook(app, client, course, tool,
     assert "Completed" in page and "FullyGraded" in page
 
 
-def test_older_timestamp_is_409_equal_or_newer_is_kept(app, client, course, tool, post):
+def test_a_timestamp_not_later_in_whole_seconds_is_409_as_in_moodle(
+        app, client, course, tool, post):
     token = tool.access_token(client, scope=SCORE)
-    assert post(token, _score()).status_code == 200
+    assert post(token, _score()).status_code == 200  # 09:00:00.250
     older = post(token, _score(scoreGiven=2, timestamp="2026-11-24T09:00:00.249Z"))
     assert older.status_code == 409
     [result] = _rows(app, DemoResult)
     assert result.result_score == 80.0
-    same = post(token, _score(scoreGiven=9, timestamp="2026-11-24T09:00:00.250Z"))
-    assert same.status_code == 200
+    # Later by a few milliseconds, but the same second: Moodle refuses it too.
+    same_second = post(token, _score(scoreGiven=9, timestamp="2026-11-24T09:00:00.900Z"))
+    assert same_second.status_code == 409
+    assert _rows(app, DemoResult)[0].result_score == 80.0
     newer = post(token, _score(scoreGiven=10, timestamp="2026-11-24T09:00:01Z"))
     assert newer.status_code == 200
     assert _rows(app, DemoResult)[0].result_score == 100.0
     log = _rows(app, DemoScore)
-    assert [s.is_accepted for s in log] == [True, False, True, True]
+    assert [s.is_accepted for s in log] == [True, False, False, True]
     page = client.get("/dev/gradebook").get_data(as_text=True)
     assert "refused (409" in page
 
