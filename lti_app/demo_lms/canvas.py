@@ -19,8 +19,9 @@ From Canvas's source (instructure/canvas-lms, see CANVAS-NOTES.md):
 
 Origins (all on the demo's port, scheme and server; any `*.localhost` name is
 the loopback address for browsers): DEMO_LMS_CANVAS_ISSUER (default
-`canvas.localhost`), DEMO_LMS_CANVAS_SSO_URL (`sso.localhost`) and
-DEMO_LMS_CANVAS_URL, the customer domain (default: the demo LMS's own origin).
+`canvas.localhost`), DEMO_LMS_CANVAS_SSO_URL (`sso.localhost`; `localhost`
+when the demo runs on another host) and DEMO_LMS_CANVAS_URL, the customer
+domain (default: the demo LMS's own origin).
 """
 
 from __future__ import annotations
@@ -75,7 +76,16 @@ def issuer() -> str:
 
 
 def sso_origin() -> str:
-    return origin_of(current_app.config.get("DEMO_LMS_CANVAS_SSO_URL") or _derived("sso"))
+    """The sso domain; by default `sso.localhost`, or `localhost` when the demo LMS
+    runs on another host (`make run`: 127.0.0.1), as the tool's server calls the
+    token endpoint there and not every resolver knows `*.localhost`."""
+    configured = current_app.config.get("DEMO_LMS_CANVAS_SSO_URL")
+    if configured:
+        return origin_of(configured)
+    parts = urlsplit(service.issuer())
+    if parts.hostname != "localhost":
+        return f"{parts.scheme}://localhost" + (f":{parts.port}" if parts.port else "")
+    return _derived("sso")
 
 
 def customer_origin() -> str:
