@@ -178,7 +178,7 @@ def test_moodle_without_cookie_gets_the_confirmation_not_a_new_window(app, clien
     response = app.test_client().post("/lti/launch", data={"id_token": token, "state": auth["state"]},
                                       headers={"Accept-Language": "en"})
     text = response.get_data(as_text=True)
-    assert _held(response) and "Is this you?" in text
+    assert _held(response) and "Ben jij dit?" in text
     assert "new window" not in text and "ltiStorage.get" not in text
     assert snapshot(app) == before
 

@@ -131,7 +131,7 @@ def test_launch_without_the_state_cookie_is_held_not_saved(app, client, lms):
     before = snapshot(app)
     response = other_browser.post("/lti/launch", data={"id_token": token, "state": auth["state"]},
                                   headers={"Accept-Language": "en"})
-    assert response.status_code == 200 and "Is this you?" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Ben jij dit?" in response.get_data(as_text=True)
     assert snapshot(app) == before
     # Held: its state and nonce are used up, so the token is posted nowhere else.
     again = client.post("/lti/launch", data={"id_token": token, "state": auth["state"]},
