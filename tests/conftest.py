@@ -126,12 +126,24 @@ def app(_shared_app):
     config = dict(_shared_app.config)
     extensions = dict(_shared_app.extensions)
     yield _shared_app
+    _background_work_ends(_shared_app)
     empty_database(_shared_app)
     _shared_app.config.clear()
     _shared_app.config.update(config)
     for name in set(_shared_app.extensions) - set(extensions):
         del _shared_app.extensions[name]  # e.g. a store made for a changed config
     _shared_app.extensions.update(extensions)
+
+
+def _background_work_ends(app) -> None:
+    """Job threads (a trainer's launch queues a roster refresh) and score
+    deliveries end before the tables are emptied: work that outlived its test
+    would write into the next one (e.g. a signing key with a reused kid)."""
+    from lti_app.jobs.service import wait_for_threads
+    from lti_app.learning.grades import wait_for_deliveries
+
+    assert wait_for_threads(15), "a background job did not finish"
+    assert wait_for_deliveries(app, 15), "a score delivery did not finish"
 
 
 @pytest.fixture

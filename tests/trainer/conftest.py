@@ -74,13 +74,3 @@ def _ids_of(value):
     if isinstance(value, list | tuple):
         return [_ids_of(item) for item in value]
     return getattr(value, "id", value)
-
-
-@pytest.fixture(autouse=True)
-def _background_jobs_end_with_the_test(app):
-    """A trainer's launch queues a roster refresh (a job thread here): it ends
-    before the test's tables are emptied."""
-    yield
-    from lti_app.jobs.service import wait_for_threads
-
-    assert wait_for_threads(15), "a background job did not finish"
