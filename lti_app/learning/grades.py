@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, g
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from course_content.models import Catalog, Course
 
@@ -155,6 +156,10 @@ def queue_grade(
     delivery.revision = (delivery.revision or 0) + 1
     delivery.status, delivery.attempts = "pending", 0
     delivery.next_attempt_at, delivery.last_error = now, None
+    # Written even if they look unchanged: a runner may have marked the row
+    # delivered since it was read (its own UPDATE), and "pending" must win.
+    for name in ("status", "attempts", "next_attempt_at", "last_error", "revision"):
+        flag_modified(delivery, name)
     db.session.flush()
     db.session.info[QUEUED_KEY] = True  # scheduled once the transaction commits
     return delivery
