@@ -123,9 +123,15 @@ def app(_shared_app):
     its own (a new signing key, cached key sets, background jobs, other
     workers), which an outer test transaction would neither hold nor see.
     """
+    from lti_app.extensions import limiter
+
     config = dict(_shared_app.config)
     extensions = dict(_shared_app.extensions)
+    # The Limiter is one object for every app: a test app made with limits on
+    # (tests/test_security.py) switches them on for the shared app too.
+    limiter.enabled = bool(config.get("RATELIMIT_ENABLED"))
     yield _shared_app
+    limiter.reset()
     _background_work_ends(_shared_app)
     empty_database(_shared_app)
     _shared_app.config.clear()
