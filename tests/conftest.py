@@ -131,7 +131,8 @@ def app(_shared_app):
     # (tests/test_security.py) switches them on for the shared app too.
     limiter.enabled = bool(config.get("RATELIMIT_ENABLED"))
     yield _shared_app
-    limiter.reset()
+    if limiter.enabled:  # only an app with limits on has made their storage
+        limiter.reset()
     _background_work_ends(_shared_app)
     empty_database(_shared_app)
     _shared_app.config.clear()
