@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     "LTI_CLOCK_LEEWAY": 60,  # clock skew allowed on exp/iat (pylti1.3#146)
     "LTI_MAX_TOKEN_AGE": 600,  # an id_token with an older iat is refused
     "LTI_JWKS_TIMEOUT": 5,  # a key set's whole fetch (connect and every byte)
+    # Other launches wait this long for a key set one request is fetching.
+    "LTI_JWKS_IN_FLIGHT_WAIT": 1.0,
     # Any other call to a platform (token, scores, a roster page, registration):
     # the whole call, connect and every byte (lti/http.py).
     "OUTBOUND_TIMEOUT": 10,

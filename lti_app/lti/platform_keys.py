@@ -11,7 +11,7 @@ call, a key set is at most 64 KB, and a key set URL that just failed is not
 called again for FLASK_OUTBOUND_FAILURE_MEMORY seconds (the launch is refused
 at once, or answered from the cached copy). While one worker fetches a key set,
 other launches that need it use the cached copy, or wait at most
-IN_FLIGHT_WAIT for that fetch (a single flight: one request to the platform).
+LTI_JWKS_IN_FLIGHT_WAIT for that fetch (a single flight: one request to the platform).
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ class _FetchedElsewhere(PlatformKeysUnavailable):
 
 
 # A launch that needs a key set another request is fetching, with no copy
-# cached, waits for that fetch until it has run this long (a healthy platform
-# answers in well under a second); a launch that comes later than that is
-# refused at once: a slow platform holds one worker, not every launch's.
-IN_FLIGHT_WAIT = 1.0
+# cached, waits for that fetch until it has run LTI_JWKS_IN_FLIGHT_WAIT seconds
+# (a healthy platform answers in well under a second); a launch that comes
+# later than that is refused at once: a slow platform holds one worker, not
+# every launch's.
 
 
 def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
@@ -98,15 +98,16 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
 
 def _await_other_fetch(store, cache_key: str, url: str) -> dict | None:
     """The key set another request is fetching, once it is cached; None if that
-    fetch failed, or has run longer than IN_FLIGHT_WAIT (a slow platform)."""
-    end = time.monotonic() + IN_FLIGHT_WAIT
+    fetch failed, or has run longer than the in-flight wait (a slow platform)."""
+    in_flight_wait = current_app.config["LTI_JWKS_IN_FLIGHT_WAIT"]
+    end = time.monotonic() + in_flight_wait
     while True:
         entry = store.get(cache_key)
         if entry:  # none was cached when we started: it is the other fetch's
             return entry
         started = flight_started(url)
         if (failed_recently(url) or time.monotonic() >= end or started is None
-                or time.time() - started >= IN_FLIGHT_WAIT):
+                or time.time() - started >= in_flight_wait):
             return store.get(cache_key)  # it may have been stored a moment ago
         time.sleep(0.05)
 
@@ -122,7 +123,7 @@ def _fetch(url: str) -> tuple[dict, int]:
     config = current_app.config
     try:
         # One worker fetches; a launch that needs the same key set meanwhile is
-        # answered from the cached copy or wait IN_FLIGHT_WAIT (single flight).
+        # answered from the cached copy or wait LTI_JWKS_IN_FLIGHT_WAIT (single flight).
         response = bounded_get(url, purpose="jwks", single_flight=True,
                                headers={"Accept": "application/json"})
         response.raise_for_status()
