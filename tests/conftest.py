@@ -31,6 +31,17 @@ def database_uri(tmp_path_factory):
     yield from _postgres_database_of_worker(TEST_DATABASE_URL, f"_{worker}")
 
 
+@pytest.fixture
+def empty_database_uri(tmp_path):
+    """A database with no tables (for the migration tests): a new SQLite file, or
+    a new PostgreSQL database of this xdist worker's own, dropped afterwards."""
+    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path}/empty.sqlite3"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    yield from _postgres_database_of_worker(TEST_DATABASE_URL, f"_empty_{worker}")
+
+
 def _postgres_database_of_worker(url: str, suffix: str):
     import psycopg
     from sqlalchemy.engine import make_url

@@ -40,29 +40,6 @@ def test_demo_lms_is_off_in_production(tmp_path, monkeypatch):
     assert app.test_client().get("/dev/").status_code == 404
 
 
-@pytest.fixture
-def empty_database_uri(tmp_path):
-    """A database with no tables: a new SQLite file, or a new PostgreSQL database."""
-    from tests.conftest import TEST_DATABASE_URL
-
-    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path}/migrated.sqlite3"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_migrations"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def test_db_upgrade_builds_the_schema_the_models_describe(empty_database_uri):
     env = {"FLASK_SQLALCHEMY_DATABASE_URI": empty_database_uri, "FLASK_SECRET_KEY": "x",
            "PATH": ""}

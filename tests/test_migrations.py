@@ -7,9 +7,6 @@ SQLite by default; with TEST_DATABASE_URL on PostgreSQL, a scratch database.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -35,35 +32,12 @@ SNAPSHOT = {"course_title": {"nl": "Bibliotheek Basis", "en": "Library Basics"},
 
 
 @pytest.fixture
-def empty_uri(tmp_path):
-    """An empty database: a new SQLite file, or a new PostgreSQL database."""
-    from tests.conftest import TEST_DATABASE_URL
-
-    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path}/chain.sqlite3"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_chain"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def flask_db(empty_uri, tmp_path):
+def flask_db(empty_database_uri, tmp_path):
     """Run `flask db <args>` on that database (in this process: an app per command
     costs a second, and the chain needs a dozen)."""
     from tests.conftest import make_app
 
-    app = make_app(empty_uri, tmp_path / "instance", DEMO_LMS_ENABLED=False)
+    app = make_app(empty_database_uri, tmp_path / "instance", DEMO_LMS_ENABLED=False)
 
     def run(*args: str) -> str:
         result = app.test_cli_runner().invoke(args=["db", *args])
@@ -74,8 +48,8 @@ def flask_db(empty_uri, tmp_path):
 
 
 @pytest.fixture
-def engine(empty_uri):
-    engine = create_engine(empty_uri)
+def engine(empty_database_uri):
+    engine = create_engine(empty_database_uri)
     yield engine
     engine.dispose()
 
