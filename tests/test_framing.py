@@ -21,7 +21,7 @@ from tests.conftest import make_app
 from tests.db_snapshot import snapshot
 from tests.demo_lms.conftest import launch_id_token
 from tests.fake_lms import FakeLms
-from tests.test_migrations import empty_uri, engine, flask_db  # noqa: F401 - fixtures
+from tests.test_migrations import engine, flask_db  # noqa: F401 - fixtures
 
 MOODLE = "https://moodle.example.edu"
 CANVAS = "https://canvas.instructure.com"
