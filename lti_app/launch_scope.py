@@ -6,8 +6,6 @@ rules live once, below all of them and just above the launch context.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Response, abort, redirect, render_template, url_for
 from sqlalchemy import select
 
