@@ -135,9 +135,7 @@ def _module_page(launch, course, module, quiz_form, *, answers=None, missing=(),
 @launch_required()
 def resource(module_slug: str, file: str):
     """Only a file the module declares in its front matter, as a download."""
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     declared = module.resource(file)
     if declared is None or declared.extension not in RESOURCE_TYPES:
         abort(404)
@@ -153,9 +151,7 @@ def resource(module_slug: str, file: str):
 @bp.post("/modules/<module_slug>/reflections")
 @launch_required()
 def save_reflections(module_slug: str):
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     if not module.reflection or not ActionForm().validate_on_submit():
         abort(400)
     service.save_reflections(
@@ -185,9 +181,7 @@ def reflection(reflection_id: int):
 @bp.post("/modules/<module_slug>/scenario")
 @launch_required()
 def scenario_choice(module_slug: str):
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     if module.scenario is None or not ActionForm().validate_on_submit():
         abort(400)
     _state, reached_end = service.choose(
@@ -203,9 +197,7 @@ def scenario_choice(module_slug: str):
 @bp.post("/modules/<module_slug>/scenario/restart")
 @launch_required()
 def scenario_restart(module_slug: str):
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     if module.scenario is None or not ActionForm().validate_on_submit():
         abort(400)
     service.restart_scenario(enrollment_id=launch.enrollment_id, course=course, module=module)
@@ -224,9 +216,7 @@ def glossary():
 @bp.post("/modules/<module_slug>/read")
 @launch_required()
 def mark_read(module_slug: str):
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.mark_read(enrollment_id=launch.enrollment_id, course=course, module=module)
@@ -238,9 +228,7 @@ def mark_read(module_slug: str):
 @bp.post("/modules/<module_slug>/quiz")
 @launch_required()
 def submit_quiz(module_slug: str):
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     form = QuizForm()
     if module.quiz is None or not form.validate_on_submit():
         abort(400)
@@ -264,9 +252,7 @@ def submit_quiz(module_slug: str):
 @bp.get("/modules/<module_slug>/attempts/<int:attempt_id>")
 @launch_required()
 def quiz_result(module_slug: str, attempt_id: int):
-    launch = current_launch()
-    course = _course_of_link(launch)
-    module = module_or_404(course, module_slug)
+    launch, course, module = _launch_course_module(module_slug)
     attempt = service.attempt_for(launch.enrollment_id, attempt_id)
     if attempt is None or attempt.module_slug != module.slug:
         abort(404)
@@ -336,6 +322,13 @@ def _custom(target) -> dict[str, str]:
     if target.module_slug:
         custom["module"] = target.module_slug
     return custom
+
+
+def _launch_course_module(module_slug: str):
+    """The launch, its course and the module of the URL: every module page's start."""
+    launch = current_launch()
+    course = _course_of_link(launch)
+    return launch, course, module_or_404(course, module_slug)
 
 
 def _course_of_link(launch):
