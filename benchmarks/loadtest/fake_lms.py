@@ -171,15 +171,21 @@ class FakeLms:
 
 
 @contextmanager
-def running_fake_lms(client_id: str) -> Iterator[FakeLms]:
-    lms = FakeLms(client_id)
+def serving(lms, name: str):
+    """Serve `lms` (anything with handler() and base_url) on a free loopback port."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), lms.handler())
     server.daemon_threads = True
     lms.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="fake-lms", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield lms
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def running_fake_lms(client_id: str) -> Iterator[FakeLms]:
+    with serving(FakeLms(client_id), "fake-lms") as lms:
+        yield lms

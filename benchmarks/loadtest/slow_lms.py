@@ -14,7 +14,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .fake_lms import serving
 
 DRIP = 2.0  # seconds per byte
 MAX_SECONDS = 90.0
@@ -84,14 +86,5 @@ class SlowLms:
 
 @contextmanager
 def running_slow_lms() -> Iterator[SlowLms]:
-    lms = SlowLms()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), lms.handler())
-    server.daemon_threads = True
-    lms.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="slow-lms", daemon=True)
-    thread.start()
-    try:
+    with serving(SlowLms(), "slow-lms") as lms:
         yield lms
-    finally:
-        server.shutdown()
-        server.server_close()
