@@ -61,6 +61,9 @@ DEFAULTS: dict[str, object] = {
     # host such as canvas.instructure.com (every Canvas customer registers there).
     "LTI_AUTO_APPROVE_HOSTS": "",
     "TOOL_TITLE": "Kennisdeling",
+    # Look at the content files again on every page (edit a module, reload the
+    # page): None follows debug. Off, the catalog is read once per process.
+    "CONTENT_RELOAD": None,
     # Where the tool is reached (e.g. https://tool.example.org): certificates
     # made outside a request (CLI, jobs) print their verification URL under it.
     "TOOL_BASE_URL": None,
