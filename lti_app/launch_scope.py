@@ -6,7 +6,7 @@ rules live once, below all of them and just above the launch context.
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, url_for
+from flask import Response, abort, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from course_content.loader import load_catalog
@@ -29,7 +29,10 @@ def trainer_required(view):
 
 
 def catalog() -> Catalog:
-    return load_catalog()
+    # Served content ships with the code: read once per process, unless the
+    # app is for editing content (debug, or CONTENT_RELOAD).
+    reload = current_app.config.get("CONTENT_RELOAD")
+    return load_catalog(recheck=current_app.debug if reload is None else bool(reload))
 
 
 def find_course(slug: str | None) -> Course | None:
