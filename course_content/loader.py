@@ -37,9 +37,14 @@ _cache: dict[Path, tuple[_FileKey, _Result]] = {}
 _cache_lock = threading.Lock()
 
 
-def load_catalog(root: Path | None = None) -> Catalog:
-    """The checked catalog under `root`; raises ContentInvalid listing every problem."""
-    result = _load(root)
+def load_catalog(root: Path | None = None, *, recheck: bool = True) -> Catalog:
+    """The checked catalog under `root`; raises ContentInvalid listing every problem.
+
+    `recheck=False`: once loaded, trust the cached catalog without looking at
+    the files again (a served app whose content ships with the code; stat-ing
+    every content file on each page view was a measurable share of it).
+    """
+    result = _load(root, recheck=recheck)
     if isinstance(result, Catalog):
         return result
     raise ContentInvalid(result)
@@ -51,8 +56,13 @@ def check_content(root: Path | None = None) -> list[ContentProblem]:
     return [] if isinstance(result, Catalog) else list(result)
 
 
-def _load(root: Path | None) -> _Result:
+def _load(root: Path | None, *, recheck: bool = True) -> _Result:
     root = DEFAULT_ROOT if root is None else Path(root)
+    if not recheck:
+        with _cache_lock:
+            cached = _cache.get(root)
+        if cached is not None:
+            return cached[1]
     files = _content_files(root)
     key = _file_key(files)
     with _cache_lock:
