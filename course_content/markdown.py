@@ -73,6 +73,12 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# Module texts are immutable while the process runs (a content change is a new
+# deploy or, in development, a new catalog with new strings): render each text
+# once, not on every page view. The key is the text itself, so a changed text
+# can never get an old rendering; 1024 entries hold every body, scenario node
+# and debrief of both languages many times over.
+@lru_cache(maxsize=1024)
 def render_markdown(text: str) -> str:
     """Render module Markdown to HTML that is safe to insert into a page."""
     html = _parser().render(text)
