@@ -153,19 +153,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                     platform=platform,
                     recorder=recorder,
                     module_slug=module.slug,
-                    right_answers={
-                        f"q-{q.id}": sorted(q.correct) for q in module.quiz.questions
-                    },
+                    right_answers=right_answers(module),
                     lineitem_url=lms.lineitem_url(1),
                     return_url=lms.base_url + "/course/view.php?id=1",
                 ),
             )
             phases.load(run, args.learners)
-            db_restart.db_restart(run, args.restart_learners, args.outage)
+            _worker_memory(run, server, "after the load")
+            if args.restart_learners > 0:
+                db_restart.db_restart(run, args.restart_learners, args.outage)
+            else:  # PostgreSQL is shared: never stopped unless asked for
+                run.fact("db restart", "skipped (--restart-learners 0)")
             phases.lms_down(run, args.lms_down_learners, args.deliver_runners)
             phases.one_address_logins(run, 200)
+            _worker_memory(run, server, "at the end")
             posts = lms.score_posts()
-            for wave, prefix in (("load", "load-"), ("db restart", "restart-")):
+            waves = [("load", "load-")]
+            if args.restart_learners > 0:
+                waves.append(("db restart", "restart-"))
+            for wave, prefix in waves:
                 checks += exactly_once_checks(
                     f"{wave} (grades)",
                     grade_rows(
@@ -210,6 +216,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+def right_answers(module) -> dict[str, list[str]]:
+    """The form fields of a passing quiz: the right options, or the typed number."""
+    return {
+        f"q-{q.id}": [str(q.answer)] if q.type == "numeric" else sorted(q.correct)
+        for q in module.quiz.questions
+    }
+
+
 def timing_rows(samples: Sequence[Sample]) -> list[Row]:
     """Per wave and step: count, errors, latency and the step's throughput."""
     rows = []
@@ -242,6 +256,31 @@ def _timing_row(name: str, samples: Sequence[Sample]) -> Row:
             "per s": len(samples) / span if span > 0 else 0.0,
         },
     )
+
+
+WORKER_RSS_LIMIT_MB = 150
+
+
+def _worker_memory(run: phases.Run, server, when: str) -> None:
+    """RSS of each gunicorn worker from /proc (the brief's limit: 150 MB each)."""
+    sizes = [_rss_mb(pid) for pid in sorted(server.worker_pids())]
+    sizes = [size for size in sizes if size is not None]
+    run.fact(f"gunicorn workers' RSS {when}, MB", " ".join(f"{s:.0f}" for s in sizes))
+    run.checks.append(check(
+        f"memory {when}: every gunicorn worker under {WORKER_RSS_LIMIT_MB} MB RSS",
+        sizes and max(sizes) < WORKER_RSS_LIMIT_MB,
+        f"{len(sizes)} workers, max {max(sizes, default=0):.0f} MB",
+    ))
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        return None
+    return None
 
 
 def _log_facts(log: Path) -> list[Row]:
