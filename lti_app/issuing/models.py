@@ -138,3 +138,20 @@ class NameRequest(db.Model):
 
     def __repr__(self) -> str:
         return f"<NameRequest {self.id} {self.course_slug} {self.status}>"
+
+
+class SigningKey(db.Model):
+    """The tool's own self-signed PDF signing certificate, made once and shared by
+    every host (one row per purpose: two hosts starting at once insert-or-read
+    the same one). Unused while the operator configures an institution's."""
+
+    __tablename__ = "certificate_signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(40), unique=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)  # encrypted (PKCS#8)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    def __repr__(self) -> str:
+        return f"<SigningKey {self.id} {self.purpose}>"
