@@ -79,6 +79,12 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_LOGIN": "60 per minute",
     "RATELIMIT_VERIFY": "30 per minute",
     "RATELIMIT_HOST": "20 per minute",
+    # The largest file a verifier may upload to POST /verify (a certificate PDF or a
+    # baked badge is far smaller); a larger one is refused with a message (413).
+    "VERIFY_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    # The issuing organisation's LinkedIn id for "Add to LinkedIn profile" (its
+    # logo and page on the learner's profile); unset: its name is sent instead.
+    "LINKEDIN_ORGANIZATION_ID": None,
     # Request bodies larger than this are refused with 413 before they are parsed
     # (the tool's largest honest POST, a launch, is a few KB).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
