@@ -32,6 +32,15 @@ class DatabaseStore:
         ).first()
         return json.loads(row[0]) if row else None
 
+    def get_many(self, *keys: str) -> list[Any | None]:
+        """The live values of `keys`, in order (None where missing): one query."""
+        rows = dict(db.session.execute(
+            select(StoredValue.key, StoredValue.value).where(
+                StoredValue.key.in_(keys), StoredValue.expires_at > utc_now()
+            )
+        ).all())
+        return [json.loads(rows[key]) if key in rows else None for key in keys]
+
     def put(self, key: str, value: Any, ttl: int) -> None:
         db.session.execute(_upsert(key, value, ttl))
 
@@ -118,6 +127,10 @@ class RedisStore:
     def get(self, key: str) -> Any | None:
         raw = self._redis.get(self._prefix + key)
         return json.loads(raw) if raw is not None else None
+
+    def get_many(self, *keys: str) -> list[Any | None]:
+        raws = self._redis.mget([self._prefix + key for key in keys])
+        return [json.loads(raw) if raw is not None else None for raw in raws]
 
     def put(self, key: str, value: Any, ttl: int) -> None:
         self._redis.set(self._prefix + key, json.dumps(value), ex=max(int(ttl), 1))
