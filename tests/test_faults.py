@@ -18,10 +18,11 @@ def test_store_down_gives_the_503_page_not_a_bare_500(app, client, lms, monkeypa
     ltik = launch_ltik(client, lms, locale="en")
     app.config["SHOW_ERROR_PAGES_IN_TESTS"] = True
 
-    def down(self, key):
+    def down(self, *keys):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(store.DatabaseStore, "get", down)
+    monkeypatch.setattr(store.DatabaseStore, "get_many", down)
     response = client.get(f"/course?ltik={ltik}", headers={"Accept-Language": "en"})
     text = response.get_data(as_text=True)
     assert response.status_code == 503
@@ -35,10 +36,11 @@ def test_store_down_on_a_form_post_is_an_outage_not_a_csrf_error(app, client, lm
     ltik = launch_ltik(client, lms, locale="en")
     app.config["SHOW_ERROR_PAGES_IN_TESTS"] = True
 
-    def down(self, key):
+    def down(self, *keys):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(store.DatabaseStore, "get", down)
+    monkeypatch.setattr(store.DatabaseStore, "get_many", down)
     response = client.post(f"/language?ltik={ltik}", data={"lang": "nl", "csrf_token": "x"},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 503
