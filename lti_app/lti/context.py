@@ -78,14 +78,21 @@ def _form_value(name: str) -> str | None:
         return None
 
 
-def _context_key(launch_id: str) -> str:
+def context_key(launch_id: str) -> str:
     return f"launch-context:{launch_id}"
+
+
+def remember_launch(token: str, data: dict | None) -> None:
+    """The launch of this request, read by the session's opening with the
+    session itself (one store read per request, not one each)."""
+    g.launch = LaunchContext(**data) if data else None
+    g.ltik = token if data else None
 
 
 def save_launch_context(context: LaunchContext) -> str:
     """Store the context for the launch's lifetime; return its ltik."""
     get_store().put(
-        _context_key(context.launch_id), asdict(context), current_app.config["LTI_LAUNCH_LIFETIME"]
+        context_key(context.launch_id), asdict(context), current_app.config["LTI_LAUNCH_LIFETIME"]
     )
     return make_ltik(context.launch_id)
 
@@ -106,9 +113,7 @@ def current_launch() -> LaunchContext | None:
     if "launch" not in g:
         token = ltik_from_request()
         launch_id = launch_id_from_ltik(token)
-        data = get_store().get(_context_key(launch_id)) if launch_id else None
-        g.launch = LaunchContext(**data) if data else None
-        g.ltik = token if data else None
+        remember_launch(token, get_store().get(context_key(launch_id)) if launch_id else None)
     return g.launch
 
 

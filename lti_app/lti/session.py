@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from .context import launch_id_from_ltik, ltik_from_request
+from .context import context_key, launch_id_from_ltik, ltik_from_request, remember_launch
 from .store import get_store
 
 
@@ -23,18 +23,21 @@ class LaunchSession(SecureCookieSession):
 
 class LaunchSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
-        launch_id = launch_id_from_ltik(ltik_from_request())
+        token = ltik_from_request()
+        launch_id = launch_id_from_ltik(token)
         if launch_id is None:
             return super().open_session(app, request)
         try:
-            data = get_store().get(_key(launch_id)) or {}
+            # The launch's context comes in the same read: every page needs it.
+            data, context = get_store().get_many(_key(launch_id), context_key(launch_id))
         except (SQLAlchemyError, RedisError):
             # The store is down: an empty, unsaved session lets the request go
             # on to the view, whose database access then gets the clear 503 page.
             db.session.rollback()
             g.session_store_down = True  # errors.py answers 503, not a CSRF error
             return self.null_session_class()
-        session = LaunchSession(data)
+        remember_launch(token, context)
+        session = LaunchSession(data or {})
         session.launch_id = launch_id
         return session
 
