@@ -22,9 +22,15 @@ from .shadowing.service import confirmed_day_count, confirmed_day_counts
 from .signals import link_bound, standing_changed
 
 
-def status_for(*, enrollment_id: int, person_id: int, course: Course) -> CourseStatus:
-    """Modules of this enrolment, confirmed days of the person (each date once)."""
-    progress = progress_by_module(enrollment_id, course.slug)
+def status_for(*, enrollment_id: int, person_id: int, course: Course,
+               progress: dict | None = None) -> CourseStatus:
+    """Modules of this enrolment, confirmed days of the person (each date once).
+
+    `progress`: the enrolment's progress_by_module in this course, when the
+    caller has just read it (the overview shows both; one query, not two).
+    """
+    if progress is None:
+        progress = progress_by_module(enrollment_id, course.slug)
     return course_status(course, progress, confirmed_day_count(person_id))
 
 

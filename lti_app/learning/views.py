@@ -45,7 +45,8 @@ def overview():
     course = _course_of_link(launch)
     progress = service.progress_by_module(launch.enrollment_id, course.slug)
     status = standing.status_for(
-        enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course
+        enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course,
+        progress=progress,
     )
     published = course.published_modules
     return render_template(
