@@ -278,6 +278,16 @@ class CourseModule:
 
 
 @dataclass(frozen=True)
+class Badge:
+    """course.yaml `badge`: the achievement of the Open Badges 3.0 credential."""
+
+    image: Path  # a square PNG in the course folder (checked when loaded)
+    name: LocalizedText
+    description: LocalizedText
+    criteria: LocalizedText  # the rules in words; the tool adds the checked rules
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str
     title: LocalizedText
@@ -292,6 +302,12 @@ class Course:
     # once the learner passed the module; the default, as every course leads
     # to a certificate).
     reveal_answers: str = "after_pass"
+    badge: Badge | None = None  # None: no credential wording written yet
+
+    @property
+    def study_minutes(self) -> int:
+        """The published modules' estimated minutes together (shadowing days apart)."""
+        return sum(module.estimated_minutes or 0 for module in self.published_modules)
 
     @property
     def published_modules(self) -> tuple[CourseModule, ...]:

@@ -12,8 +12,11 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from .models import LIBRARY_TYPES, REVEAL_ANSWERS, GlossaryTerm, Library, LocalizedText
+from .models import (
+    LIBRARY_TYPES, REVEAL_ANSWERS, Badge, GlossaryTerm, Library, LocalizedText,
+)
 from .problems import ContentProblem
+from .validate_badge import read_badge
 from .yamlnodes import Reader
 
 
@@ -39,6 +42,7 @@ class CourseSpec:
     certificate_wording: LocalizedText
     pass_mark: int
     reveal_answers: str = "after_pass"
+    badge: Badge | None = None
 
 
 def read_glossary(
@@ -165,7 +169,7 @@ def read_course(
             "certificate",
             "pass_mark",
         ),
-        optional=("completion", "reveal_answers"),
+        optional=("completion", "reveal_answers", "badge"),
     )
     if values is None:
         return None, None
@@ -186,6 +190,7 @@ def read_course(
     wording = _read_certificate(reader, values.get("certificate"))
     pass_mark = _read_pass_mark(reader, values.get("pass_mark"))
     reveal = _read_reveal_answers(reader, values.get("reveal_answers"))
+    badge = read_badge(reader, values["badge"], path.parent) if "badge" in values else None
     if (
         slug is None
         or title is None
@@ -196,6 +201,7 @@ def read_course(
         or wording is None
         or pass_mark is None
         or reveal is None
+        or ("badge" in values and badge is None)
     ):
         return entries, None
     return entries, CourseSpec(
@@ -208,6 +214,7 @@ def read_course(
         certificate_wording=wording,
         pass_mark=pass_mark,
         reveal_answers=reveal,
+        badge=badge,
     )
 
 
