@@ -210,6 +210,7 @@ def _load_course(folder: Path, problems: list[ContentProblem]) -> Course | None:
         version=version,
         pass_mark=spec.pass_mark,
         reveal_answers=spec.reveal_answers,
+        badge=spec.badge,
     )
 
 
