@@ -52,6 +52,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     init_input_limits(app)  # the bounded <int:> converter, before any route
     _register_blueprints(app)
+    from .issuing.signer_cli import init_signing_cli
+
+    init_signing_cli(app)  # the configured PDF signer, loaded now; `flask certificates`
 
     from .errors import register_error_handlers
     from .security_headers import init_security_headers
@@ -74,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from .lti.cli import keys_bp
     from .lti.context import add_ltik_to_urls
     from .issuing import bp as issuing_bp
+    from .credentials import cli as _credentials_cli  # noqa: F401 - `flask credentials`
+    from .credentials.views import bp as credentials_bp
     from .jobs.views import bp as jobs_bp
     from .platforms import bp as platforms_bp
     from .privacy import bp as privacy_bp
@@ -83,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = [health.bp, i18n.bp, lti_bp, keys_bp, platforms_bp, learning_bp, content_bp, grades_bp,
                   shadowing_bp, trainer_bp, issuing_bp, jobs_bp, verification_bp,
-                  privacy_bp]
+                  privacy_bp, credentials_bp]
     if app.config["DEMO_LMS_ENABLED"]:
         # The one place product code reaches the demo LMS, and only when it is on.
         from .demo_lms import bp as demo_lms_bp
