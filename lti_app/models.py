@@ -11,4 +11,5 @@ from .platforms.models import Deployment, Platform  # noqa: F401
 from .shadowing.models import ShadowDay, ShadowDayEvent  # noqa: F401
 from .issuing.models import Certificate, CertificatePdf, NameRequest  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+from .credentials.models import CredentialKey, IssuedCredential  # noqa: F401
 from .trainer.models import RosterSync  # noqa: F401
