@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import UTC, datetime, timedelta
@@ -173,14 +174,17 @@ class SignatureFacts:
 
 
 def sign_pdf(pdf: bytes, signer: Signer, *, reason: str, location: str, name: str,
-             timestamper: TimeStamper | None = None,
-             signed_at: datetime | None = None) -> bytes:
+             signed_by_label: str = "Digitally signed by",
+             timestamper: TimeStamper | None = None) -> bytes:
     """The PDF with a PAdES signature appended; the original bytes come first, unchanged.
 
     ``name`` is who signs in words (the tool or institution), shown in the
-    visible box; ``timestamper`` (a TSA client) turns B-B into B-T.
+    visible box after ``signed_by_label`` (in the PDF's language);
+    ``timestamper`` (a TSA client) turns B-B into B-T.
     """
-    signed_at = (signed_at or datetime.now(UTC)).astimezone(UTC)
+    # The box prints this; pyHanko reads the clock again for the signature's
+    # own time, the same minute.
+    signed_at = datetime.now(UTC)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
@@ -201,6 +205,7 @@ def sign_pdf(pdf: bytes, signer: Signer, *, reason: str, location: str, name: st
     out = pdf_signer.sign_pdf(
         writer,
         appearance_text_params={
+            "label": signed_by_label,
             "name": name,
             "when": signed_at.strftime("%Y-%m-%d %H:%M UTC"),
         },
@@ -269,7 +274,7 @@ def new_self_signed(common_name: str, organisation: str = "", *,
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=365 * years + years // 4))
+        .not_valid_after(_years_later(now, years))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(
             digital_signature=True, content_commitment=True, key_encipherment=False,
@@ -283,6 +288,13 @@ def new_self_signed(common_name: str, organisation: str = "", *,
     return key, cert
 
 
+def _years_later(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
 def certificate_fingerprint(cert: asn1_x509.Certificate | x509.Certificate) -> str:
     """SHA-256 of the DER certificate, as colon-separated upper-case hex."""
     der = cert.dump() if isinstance(cert, asn1_x509.Certificate) else cert.public_bytes(
@@ -292,7 +304,7 @@ def certificate_fingerprint(cert: asn1_x509.Certificate | x509.Certificate) -> s
 
 def _stamp_style() -> TextStampStyle:
     return TextStampStyle(
-        stamp_text="Digitally signed by %(name)s\n%(when)s",
+        stamp_text="%(label)s %(name)s\n%(when)s",
         text_box_style=TextBoxStyle(
             font=_SmallFontFactory(font_file=str(_STAMP_FONT), font_size=_STAMP_FONT_SIZE),
             font_size=_STAMP_FONT_SIZE, leading=_STAMP_FONT_SIZE + 1,
@@ -333,6 +345,8 @@ class _SmallFontFactory(GlyphAccumulatorFactory):
 
 @lru_cache(maxsize=1)
 def _small_font() -> bytes:
+    # fontTools narrates every table it prunes at INFO; once is enough of nothing.
+    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
     font = TTFont(str(_STAMP_FONT))
     options = subset.Options(layout_features=[], notdef_outline=True)
     options.drop_tables += ["GPOS", "GSUB", "GDEF", "kern"]

@@ -1,13 +1,17 @@
-"""A stored certificate -> CertificateData -> PDF bytes (certificates/ renders)."""
+"""A stored certificate -> CertificateData -> signed PDF bytes (certificates/ renders
+and signs; this module feeds them the stored facts and the configured signer)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from certificates.data import CertificateData
 from certificates.render import render_certificate_pdf
+from certificates.signing import sign_pdf
 
 from .models import Certificate
 
@@ -64,4 +68,39 @@ def verification_url(code: str) -> str:
 
 
 def render_pdf(certificate: Certificate, language: str) -> bytes:
-    return render_certificate_pdf(certificate_data(certificate, language))
+    """The PDF as issued: rendered, then signed (pdf_for stores these bytes)."""
+    return sign_certificate_pdf(
+        render_certificate_pdf(certificate_data(certificate, language)), language)
+
+
+def sign_certificate_pdf(pdf: bytes, language: str) -> bytes:
+    from .signer import current_signer
+
+    signer = current_signer()
+    subject = signer.certificate.subject.native
+    with force_locale(language):
+        reason = _("Certificate of completion")
+        signed_by = _("Digitally signed by")
+    return sign_pdf(
+        pdf, signer, reason=reason, location=tool_host(),
+        # Who signs in words: the institution (O) of its certificate, else its CN.
+        name=subject.get("organization_name") or signer.common_name,
+        signed_by_label=signed_by, timestamper=_timestamper(),
+    )
+
+
+def tool_host() -> str:
+    if has_request_context():
+        return request.host
+    return urlsplit(current_app.config.get("TOOL_BASE_URL") or "http://localhost").netloc
+
+
+def _timestamper():
+    """PAdES B-T with the operator's timestamp authority; none by default (B-B),
+    so signing never calls out to the internet unless asked to."""
+    url = current_app.config.get("CERTIFICATE_SIGNING_TSA_URL")
+    if not url:
+        return None
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=current_app.config["OUTBOUND_TIMEOUT"])

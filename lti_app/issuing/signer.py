@@ -1,0 +1,124 @@
+"""Who signs certificate PDFs: the operator's certificate, else the tool's own.
+
+``FLASK_CERTIFICATE_SIGNING_PKCS12`` names a .p12/.pfx file with the
+institution's key, certificate and chain (``..._PASSPHRASE`` opens it). It is
+loaded once, at app start: a missing file or a wrong passphrase stops the app
+with one log line naming the setting, rather than failing the first download.
+
+Without it the tool signs with its own self-signed certificate, made once and
+kept in the database (encrypted with TOOL_KEY_PASSPHRASE, like the LTI keys),
+so every host signs with the same one.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from certificates.signing import Signer, SigningError, new_self_signed
+
+from ..extensions import db
+from ..timeutil import utc_now
+from .models import SigningKey
+
+log = logging.getLogger(__name__)
+
+SELF_SIGNED = "self-signed"
+_EXTENSION = "certificate_signer"
+
+
+class SigningConfigError(RuntimeError):
+    """The configured signing certificate cannot be used."""
+
+
+def init_signing(app: Flask) -> None:
+    """Load the operator's signing certificate now, or fail the start plainly."""
+    path = app.config.get("CERTIFICATE_SIGNING_PKCS12")
+    if not path:
+        return
+    app.extensions[_EXTENSION] = load_pkcs12(
+        path, app.config.get("CERTIFICATE_SIGNING_PASSPHRASE"))
+
+
+def load_pkcs12(path: str, passphrase: str | None) -> Signer:
+    setting = f"FLASK_CERTIFICATE_SIGNING_PKCS12={path}"
+    signer, problem = None, None
+    try:
+        signer = Signer.from_pkcs12(Path(path).read_bytes(), passphrase)
+    except OSError as exc:
+        problem = f"cannot read the file ({exc.strerror or exc})"
+    except SigningError as exc:
+        problem = f"{exc} (see FLASK_CERTIFICATE_SIGNING_PASSPHRASE)"
+    if signer is not None and signer.not_after < utc_now():
+        problem = f"the certificate expired on {signer.not_after:%Y-%m-%d}"
+    if problem:
+        # Raised outside the except blocks: the log line and the error say it
+        # all, with no chained traceback of the parsing underneath.
+        log.error("certificate signing: %s: %s", setting, problem)
+        raise SigningConfigError(f"{setting}: {problem}")
+    return signer
+
+
+def current_signer() -> Signer:
+    """The configured signer, else the stored self-signed one (made on first use)."""
+    configured = current_app.extensions.get(_EXTENSION)
+    if configured is not None:
+        return configured
+    row = self_signed_key()
+    return _decrypted(row.private_key_pem, row.certificate_pem, _passphrase())
+
+
+def is_configured() -> bool:
+    return _EXTENSION in current_app.extensions
+
+
+def self_signed_key() -> SigningKey:
+    """The stored self-signed certificate; two hosts making it at once get one."""
+    row = _stored()
+    if row is not None:
+        return row
+    key, cert = new_self_signed(
+        f"{current_app.config['TOOL_TITLE']} certificate signing (self-signed)",
+        current_app.config.get("CERTIFICATE_SIGNING_ORGANISATION")
+        or current_app.config["TOOL_TITLE"],
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(_passphrase()),
+    ).decode()
+    try:
+        # The unique purpose decides a race: the loser's insert fails and it
+        # reads the winner's row. In the caller's transaction, so a PDF signed
+        # with a key that was rolled back is rolled back with it.
+        with db.session.begin_nested():
+            db.session.add(SigningKey(
+                purpose=SELF_SIGNED, private_key_pem=pem,
+                certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+            ))
+    except IntegrityError:
+        pass
+    return _stored()
+
+
+def _stored() -> SigningKey | None:
+    return db.session.scalar(select(SigningKey).where(SigningKey.purpose == SELF_SIGNED))
+
+
+@lru_cache(maxsize=4)
+def _decrypted(key_pem: str, cert_pem: str, passphrase: bytes) -> Signer:
+    # Decrypting and checking the key costs more than a signature; the cache
+    # is per process and keyed by the row, so a new row is loaded afresh.
+    key = serialization.load_pem_private_key(key_pem.encode(), passphrase)
+    return Signer.from_key_and_certificates(key, x509.load_pem_x509_certificate(
+        cert_pem.encode()))
+
+
+def _passphrase() -> bytes:
+    return str(current_app.config["TOOL_KEY_PASSPHRASE"]).encode()
