@@ -67,6 +67,15 @@ DEFAULTS: dict[str, object] = {
     # Where the tool is reached (e.g. https://tool.example.org): certificates
     # made outside a request (CLI, jobs) print their verification URL under it.
     "TOOL_BASE_URL": None,
+    # Certificate PDFs are signed (PAdES). With an institution's certificate:
+    # a .p12/.pfx file (key, certificate, chain) and its passphrase, loaded at
+    # start. None: the tool's own self-signed certificate (kept in the database),
+    # its O the ORGANISATION below, else TOOL_TITLE. TSA_URL: an RFC 3161
+    # timestamp authority for PAdES B-T; None: B-B, no call out.
+    "CERTIFICATE_SIGNING_PKCS12": None,
+    "CERTIFICATE_SIGNING_PASSPHRASE": None,
+    "CERTIFICATE_SIGNING_ORGANISATION": None,
+    "CERTIFICATE_SIGNING_TSA_URL": None,
     # Optional Redis for the one-time values and launch sessions (else the database).
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "kd:",
