@@ -30,6 +30,7 @@ not parse is left out, never emitted.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterable
 
 from flask import Flask, current_app, g, request
@@ -66,6 +67,29 @@ def _platform_origins(platform_ids: Iterable[int]) -> set[str]:
         return set()
 
 
+# A launch's pages asked the database for its platform's frame origins on every
+# response. They change only when the platform re-registers or a launch learns
+# an LMS origin, so each worker keeps them this many seconds: a change reaches
+# every worker within it, and a worker that handles a launch forgets them at
+# once (that launch may have just learned an origin). A launch's own return_url
+# origin is never cached (it is added per response below).
+FRAME_ORIGINS_TTL = 30.0
+
+
+def _launch_platform_origins(platform_id: int) -> set[str]:
+    cache = current_app.extensions.setdefault("kd_frame_origins", {})
+    now = time.monotonic()
+    hit = cache.get(platform_id)
+    if hit is not None and hit[0] > now:
+        return set(hit[1])
+    try:
+        origins = frame_origins_of({platform_id})
+    except SQLAlchemyError:  # database down: the error page needs no LMS's framing
+        return set()
+    cache[platform_id] = (now + FRAME_ORIGINS_TTL, frozenset(origins))
+    return origins
+
+
 def _login_platform_ids() -> set[int]:
     """The registration the login request names (issuer and client id)."""
     issuer = request.values.get("iss", "")
@@ -89,8 +113,10 @@ def frame_ancestors(status: int = 200) -> str:
     origins = strict_origins(g.get("extra_frame_origins", ()))
     launch = g.get("launch")
     held = g.get("frame_launch")
+    if endpoint == "lti.launch":
+        current_app.extensions.pop("kd_frame_origins", None)
     if launch is not None:
-        origins |= _platform_origins({launch.platform_id})
+        origins |= _launch_platform_origins(launch.platform_id)
         if origin_of(launch.return_url):
             origins.add(origin_of(launch.return_url))
     elif held is not None:
