@@ -55,9 +55,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .issuing.signer_cli import init_signing_cli
 
     init_signing_cli(app)  # the configured PDF signer, loaded now; `flask certificates`
-    from .issuing.signer_cli import init_signing_cli
-
-    init_signing_cli(app)  # the configured PDF signer, loaded now; `flask certificates`
 
     from .errors import register_error_handlers
     from .security_headers import init_security_headers
