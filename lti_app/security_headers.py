@@ -74,19 +74,21 @@ def _platform_origins(platform_ids: Iterable[int]) -> set[str]:
 # once (that launch may have just learned an origin). A launch's own return_url
 # origin is never cached (it is added per response below).
 FRAME_ORIGINS_TTL = 30.0
+_frame_origins: dict[tuple[str, int], tuple[float, frozenset[str]]] = {}
 
 
 def _launch_platform_origins(platform_id: int) -> set[str]:
-    cache = current_app.extensions.setdefault("kd_frame_origins", {})
+    # Keyed by the database too: tests run several apps in one process.
+    key = (str(current_app.config.get("SQLALCHEMY_DATABASE_URI")), platform_id)
     now = time.monotonic()
-    hit = cache.get(platform_id)
+    hit = _frame_origins.get(key)
     if hit is not None and hit[0] > now:
         return set(hit[1])
     try:
         origins = frame_origins_of({platform_id})
     except SQLAlchemyError:  # database down: the error page needs no LMS's framing
         return set()
-    cache[platform_id] = (now + FRAME_ORIGINS_TTL, frozenset(origins))
+    _frame_origins[key] = (now + FRAME_ORIGINS_TTL, frozenset(origins))
     return origins
 
 
@@ -114,7 +116,7 @@ def frame_ancestors(status: int = 200) -> str:
     launch = g.get("launch")
     held = g.get("frame_launch")
     if endpoint == "lti.launch":
-        current_app.extensions.pop("kd_frame_origins", None)
+        _frame_origins.clear()
     if launch is not None:
         origins |= _launch_platform_origins(launch.platform_id)
         if origin_of(launch.return_url):
@@ -127,8 +129,9 @@ def frame_ancestors(status: int = 200) -> str:
         sources.append("https:")
         if _allow_http():
             sources.append("http:")
-        if endpoint == "lti.login":
-            origins |= _platform_origins(_login_platform_ids())
+        if endpoint == "lti.login":  # the login view may have them at hand already
+            known = g.get("login_frame_origins")
+            origins |= known if known is not None else _platform_origins(_login_platform_ids())
     return " ".join([*sources, *sorted(origins)])
 
 
