@@ -9,6 +9,7 @@ the launch chain (launch.py) calls them in order.
 from __future__ import annotations
 
 import hmac
+import json
 import time
 
 import jwt
@@ -67,7 +68,7 @@ def verified_claims(id_token: str, header: dict, platform: Platform) -> dict:
         raise LaunchRefused("unknown_key", kid=kid[:80])
     config = current_app.config
     try:
-        public_key = jwt.PyJWK(jwk, algorithm=algorithm).key
+        public_key = _public_key(jwk, algorithm)
         claims = jwt.decode(
             id_token,
             public_key,
@@ -93,6 +94,24 @@ def verified_claims(id_token: str, header: dict, platform: Platform) -> dict:
     if not isinstance(claims["iat"], (int, float)) or time.time() - claims["iat"] > max_age:
         raise LaunchRefused("expired")
     return claims
+
+
+# Parsed public keys by their JWK's exact content: parsing one (PyJWK builds the
+# RSA numbers and checks them) was work done again on every launch. The key is
+# the whole JWK, so a rotated or changed key is parsed anew; only public data.
+_PARSED_KEYS_MAX = 64
+_parsed_keys: dict[tuple[str, str], object] = {}
+
+
+def _public_key(jwk: dict, algorithm: str):
+    cache_key = (json.dumps(jwk, sort_keys=True), algorithm)
+    key = _parsed_keys.get(cache_key)
+    if key is None:
+        key = jwt.PyJWK(jwk, algorithm=algorithm).key  # raises PyJWKError if unusable
+        if len(_parsed_keys) >= _PARSED_KEYS_MAX:
+            _parsed_keys.clear()
+        _parsed_keys[cache_key] = key
+    return key
 
 
 def check_nonce(body: dict, expected: str) -> None:

@@ -23,13 +23,22 @@ from .browser_state import (
     posted_from_own_page,
 )
 from .claims import (
-    DEEP_LINKING_REQUEST, DEPLOYMENT_ID, MESSAGE_TYPE, RESOURCE_LINK_REQUEST, BadClaim,
-    check_claims,
+    DEEP_LINKING_REQUEST, DEPLOYMENT_ID, ID_LIMIT, MESSAGE_TYPE, RESOURCE_LINK_REQUEST,
+    BadClaim, check_claims,
 )
 from .exceptions import LaunchRefused, refuse_unapproved
 from .tool_config import ToolRegistration
 
 SUPPORTED_MESSAGES = {RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST}
+
+
+def _claimed_deployment_id(body: dict) -> str | None:
+    """The deployment id as the (not yet verified) token states it, if lookable."""
+    value = body.get(DEPLOYMENT_ID)
+    # As check_claims will want it (ID_LIMIT, no NUL), or not looked up at all.
+    if isinstance(value, str) and value and len(value) <= ID_LIMIT and "\x00" not in value:
+        return value
+    return None
 
 
 class ToolMessageLaunch(FlaskMessageLaunch):
@@ -38,6 +47,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     platform = None
     deployment = None
     _state_params: dict | None = None
+    # The deployment row found with the platform (one SELECT), for the deployment
+    # id the unverified token names; used only once the signature has passed.
+    _prefetched_deployment: tuple[str, object] | None = None
 
     def __init__(self, request, tool_config, session_service=None, cookie_service=None,
                  launch_data_storage=None, requests_session=None):
@@ -151,9 +163,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def validate_registration(self):
         issuer, client_id, audiences = id_token.issuer_and_client_id(self._jwt["body"])
-        platform = platforms.find_platform(issuer, client_id)
-        if platform is None:
+        deployment_id = _claimed_deployment_id(self._jwt["body"])
+        found = platforms.find_platform_with_deployment(issuer, client_id, deployment_id)
+        if found is None:
             raise LaunchRefused("unknown_registration", issuer=issuer, client_id=client_id)
+        platform, deployment = found
+        if deployment_id is not None:
+            self._prefetched_deployment = (deployment_id, deployment)
         refuse_unapproved(platform)  # before anything is read from its key set or stored
         if self._state_params and self._state_params["platform_id"] != platform.id:
             raise LaunchRefused("bad_issuer")
@@ -182,7 +198,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         deployment_id = self._jwt["body"].get(DEPLOYMENT_ID)
         if not deployment_id or not isinstance(deployment_id, str):
             raise LaunchRefused("bad_message", detail="deployment_id")
-        deployment = platforms.find_deployment(self.platform, deployment_id)
+        prefetched = self._prefetched_deployment
+        if prefetched is not None and prefetched[0] == deployment_id:
+            deployment = prefetched[1]
+        else:
+            deployment = platforms.find_deployment(self.platform, deployment_id)
         if deployment is None and self.platform.accepts_new_deployments:
             deployment = platforms.add_deployment(self.platform, deployment_id)
         if deployment is None:

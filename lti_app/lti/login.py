@@ -10,7 +10,7 @@ import secrets
 import uuid
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, g
 from pylti1p3.contrib.flask import FlaskOIDCLogin
 
 from ..origins import origin_of
@@ -56,6 +56,8 @@ class ToolOIDCLogin(FlaskOIDCLogin):
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
         self._registration = registration = self.validate_oidc_login()
+        # This response's frame-ancestors (security_headers) from the row at hand.
+        g.login_frame_origins = platforms.frame_origins_of_platform(registration.platform)
         refuse_unapproved(registration.platform)  # nothing saved, no redirect to the LMS
         lifetime = current_app.config["LTI_STATE_LIFETIME"]
         state = "state-" + str(uuid.uuid4())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
@@ -61,12 +62,21 @@ def record_launch(
 ) -> LaunchRecords:
     """Write who launched from where, in `role`; flushes, the caller commits."""
     now = utc_now()
-    person = upsert_person(platform=platform, claims=claims.person)
-    person.last_seen_at = now
     # A launch without a context (e.g. from an admin page) still needs a home:
     # one per deployment, keyed by the deployment id.
     lms_context_id = claims.context_id or f"deployment:{deployment.deployment_id}"
-    context = upsert_context(deployment=deployment, lms_context_id=lms_context_id)
+    known = _returning_rows(platform=platform, deployment=deployment, sub=claims.person.sub,
+                            lms_context_id=lms_context_id,
+                            lms_resource_link_id=claims.resource_link_id)
+    if known is not None:
+        person, context, found_link, found_enrollment = known
+        _update_person(person, claims.person)
+    else:
+        person = upsert_person(platform=platform, claims=claims.person)
+        context = upsert_context(deployment=deployment, lms_context_id=lms_context_id)
+        found_link = found_enrollment = None
+    person.last_seen_at = now
+    columns_before = (context.lineitems_url, context.ags_scopes)
     context.title = _fit(claims.context_title, 500) or context.title
     context.label = _fit(claims.context_label, 200) or context.label
     context.memberships_url = claims.memberships_url or context.memberships_url
@@ -76,8 +86,8 @@ def record_launch(
 
     link, link_changed = None, False
     if claims.resource_link_id:
-        link = upsert_resource_link(context=context,
-                                    lms_resource_link_id=claims.resource_link_id)
+        link = found_link or upsert_resource_link(
+            context=context, lms_resource_link_id=claims.resource_link_id)
         column_before = (link.course_slug, link.module_slug, link.lineitem_url)
         link.title = _fit(claims.resource_link_title, 500) or link.title
         if claims.lineitem_url:
@@ -92,7 +102,15 @@ def record_launch(
         link_changed = (link.course_slug, link.module_slug, link.lineitem_url) != column_before
 
     roles = list(claims.roles)
-    enrollment = upsert_enrollment(person=person, context=context)
+    enrollment = found_enrollment or upsert_enrollment(person=person, context=context)
+    # Her standing in this course can only have changed for the gradebook when
+    # she is new here, comes back in another role, or the course's columns or
+    # scopes changed; every other change to it (a quiz, a day, a certificate,
+    # a link bound) restates it where it happens.
+    standing_may_differ = (
+        not enrollment.has_launched or enrollment.role != role
+        or (context.lineitems_url, context.ags_scopes) != columns_before
+    )
     enrollment.role = role
     enrollment.lti_roles = " ".join(roles)[:2000]
     enrollment.has_launched = True
@@ -103,19 +121,51 @@ def record_launch(
     # and the learner's own columns get the newest standing (a first launch).
     if link_changed and link.course_slug:
         link_bound.send("people", link_id=link.id)
-    standing_changed.send("people", person_id=person.id, context_id=context.id)
+    if standing_may_differ:
+        standing_changed.send("people", person_id=person.id, context_id=context.id)
     return LaunchRecords(person, context, link, enrollment, is_admin)
+
+
+@cache
+def _returning_statement():
+    # Built once: a returning learner's four rows come back in one SELECT.
+    link_id, deployment_id = bindparam("link_id"), bindparam("deployment_id")
+    return (
+        select(Person, Context, ResourceLink, Enrollment)
+        .select_from(Person)
+        .join(Context, and_(Context.deployment_id == deployment_id,
+                            Context.lms_context_id == bindparam("context_id")))
+        .outerjoin(ResourceLink, and_(ResourceLink.context_id == Context.id,
+                                      ResourceLink.lms_resource_link_id == link_id))
+        .outerjoin(Enrollment, and_(Enrollment.person_id == Person.id,
+                                    Enrollment.context_id == Context.id))
+        .where(Person.platform_id == bindparam("platform_id"), Person.sub == bindparam("sub"))
+    )
+
+
+def _returning_rows(*, platform: Platform, deployment: Deployment, sub: str,
+                    lms_context_id: str, lms_resource_link_id: str | None):
+    """(person, context, link or None, enrolment or None) when both the person and
+    the LMS course are known already, else None (then created one by one)."""
+    return db.session.execute(_returning_statement(), {
+        "platform_id": platform.id, "sub": sub, "deployment_id": deployment.id,
+        "context_id": lms_context_id, "link_id": lms_resource_link_id,
+    }).first()
 
 
 def upsert_person(*, platform: Platform, claims: PersonFacts) -> Person:
     person = _get_or_create(Person, platform_id=platform.id, sub=claims.sub)
+    _update_person(person, claims)
+    return person
+
+
+def _update_person(person: Person, claims: PersonFacts) -> None:
     # Privacy settings may strip name and email; keep what we had then.
     person.name = _fit(claims.name, 300) or person.name
     person.given_name = _fit(claims.given_name, 200) or person.given_name
     person.family_name = _fit(claims.family_name, 200) or person.family_name
     person.email = _fit(claims.email, 320) or person.email
     person.locale = _fit(claims.locale, 20) or person.locale
-    return person
 
 
 def upsert_context(*, deployment: Deployment, lms_context_id: str) -> Context:

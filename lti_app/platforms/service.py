@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from ..domain import DomainError
 from ..extensions import db
@@ -29,8 +30,41 @@ class PlatformNotFound(PlatformError):
 
 
 def find_platform(issuer: str, client_id: str) -> Platform | None:
-    return db.session.scalar(
-        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
+    return db.session.scalar(_platform_statement(), {"issuer": issuer, "client_id": client_id})
+
+
+def find_platform_with_deployment(
+    issuer: str, client_id: str, deployment_id: str | None
+) -> tuple[Platform, Deployment | None] | None:
+    """The registration and, if it has it, its deployment with this id: one SELECT
+    per launch (the caller trusts the deployment only once the token is verified)."""
+    row = db.session.execute(_platform_with_deployment_statement(), {
+        "issuer": issuer, "client_id": client_id, "deployment_id": deployment_id,
+    }).first()
+    return (row[0], row[1]) if row else None
+
+
+# Launches run these on every request: built once, with bound parameters.
+@cache
+def _platform_statement():
+    return select(Platform).where(Platform.issuer == bindparam("issuer"),
+                                  Platform.client_id == bindparam("client_id"))
+
+
+@cache
+def _deployment_statement():
+    return select(Deployment).where(Deployment.platform_id == bindparam("platform_id"),
+                                    Deployment.deployment_id == bindparam("deployment_id"))
+
+
+@cache
+def _platform_with_deployment_statement():
+    return (
+        select(Platform, Deployment)
+        .outerjoin(Deployment, and_(Deployment.platform_id == Platform.id,
+                                    Deployment.deployment_id == bindparam("deployment_id")))
+        .where(Platform.issuer == bindparam("issuer"),
+               Platform.client_id == bindparam("client_id"))
     )
 
 
@@ -57,12 +91,8 @@ def count_platforms_of_issuer(issuer: str) -> int:
 
 
 def find_deployment(platform: Platform, deployment_id: str) -> Deployment | None:
-    return db.session.scalar(
-        select(Deployment).where(
-            Deployment.platform_id == platform.id,
-            Deployment.deployment_id == deployment_id,
-        )
-    )
+    return db.session.scalar(_deployment_statement(),
+                             {"platform_id": platform.id, "deployment_id": deployment_id})
 
 
 def add_platform(
@@ -168,8 +198,18 @@ def frame_origins_of(platform_ids) -> set[str]:
         select(Platform.issuer, Platform.auth_login_url, Platform.auth_token_url,
                Platform.jwks_url, Platform.frame_origins).where(Platform.id.in_(ids))
     ):
-        origins |= registered_origins(issuer, login_url, token_url, jwks_url)
-        origins |= strict_origins((learned or "").split())
+        origins |= _frame_origins(issuer, login_url, token_url, jwks_url, learned)
     return origins
+
+
+def frame_origins_of_platform(platform: Platform) -> set[str]:
+    """`frame_origins_of` for a platform already loaded (no query)."""
+    return _frame_origins(platform.issuer, platform.auth_login_url, platform.auth_token_url,
+                          platform.jwks_url, platform.frame_origins)
+
+
+def _frame_origins(issuer, login_url, token_url, jwks_url, learned) -> set[str]:
+    return (registered_origins(issuer, login_url, token_url, jwks_url)
+            | strict_origins((learned or "").split()))
 
 
