@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("issuing", __name__, template_folder="templates")
 
-from . import trainer_views, views, zip_export  # noqa: E402,F401
+from . import sharing_views, trainer_views, views, zip_export  # noqa: E402,F401

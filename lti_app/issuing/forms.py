@@ -50,3 +50,18 @@ class IssueAgainForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class EmailChoiceForm(FlaskForm):
+    """The learner's choice, off until they tick it: a salted hash of their email
+    address in the badge, so a badge wallet can match the badge to them."""
+
+    include_email = BooleanField(_l(
+        "Include a hashed form of my email address in the badge, so a badge wallet "
+        "can match it to me"))
+    save_email_choice = SubmitField(_l("Save my choice"))
+
+
+class ZipForm(FlaskForm):
+    include_credentials = BooleanField(_l(
+        "Also include each learner's digital badge (credential .jwt and badge image .png)"))

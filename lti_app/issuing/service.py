@@ -462,6 +462,11 @@ def look_up(typed: str) -> CodeLookup:
     return CodeLookup("found", certificate.verification_code, _verification(certificate))
 
 
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with this code exactly as stored (look_up reads typed ones)."""
+    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+
+
 def verify(code: str) -> Verification | None:
     return look_up(code).verification
 

@@ -13,8 +13,11 @@ from ..lti.context import current_launch
 from ..people import service as people
 from .. import standing
 from . import bp, service
-from .forms import ActionForm, IssueAgainForm, RefuseNameForm, ReissueForm, RevokeForm
+from .forms import (
+    ActionForm, IssueAgainForm, RefuseNameForm, ReissueForm, RevokeForm, ZipForm,
+)
 from .views import pdf_response
+from .zip_export import ZIP_KIND, ZIP_WITH_CREDENTIALS_KIND
 
 
 @bp.get("/trainer/certificates")
@@ -31,6 +34,7 @@ def trainer_certificates():
         name_requests=service.pending_name_requests(launch.context_id, course.slug),
         action_form=ActionForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
         refuse_name_form=RefuseNameForm(), issue_again_form=IssueAgainForm(),
+        zip_form=ZipForm(formdata=None),
         revoked=service.revoked_certificates([row.enrollment.person_id for row in rows],
                                              course.slug),
     )
@@ -166,9 +170,11 @@ def trainer_pdf(certificate_id: int):
 @bp.post("/trainer/certificates/zip")
 @trainer_required
 def trainer_zip():
-    if not ActionForm().validate_on_submit():
+    form = ZipForm()
+    if not form.validate_on_submit():
         abort(400)
-    job = jobs.create_job(kind="certificates_zip", context_id=current_launch().context_id)
+    kind = ZIP_WITH_CREDENTIALS_KIND if form.include_credentials.data else ZIP_KIND
+    job = jobs.create_job(kind=kind, context_id=current_launch().context_id)
     db.session.commit()
     jobs.start(job.id)
     return redirect(url_for("jobs.show", job_id=job.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import standing
@@ -11,9 +11,10 @@ from ..forms import render_form
 from ..i18n import LANGUAGES, current_language
 from ..launch_scope import course_of_launch
 from ..lti.context import current_launch, launch_required
+from ..credentials import service as credentials
 from ..people.service import trainer_name_of_context
-from . import bp, service
-from .forms import IssueForm
+from . import bp, service, sharing
+from .forms import EmailChoiceForm, IssueForm
 
 
 @bp.route("/certificate", methods=["GET", "POST"])
@@ -55,8 +56,25 @@ def my_certificate():
         "issuing/my_certificate.html", form, course=course, status=status,
         certificate=certificate, name_request=name_request, lms_name=launch.person_name,
         revoked=revoked, refused=refused, preview=preview,
-        verify_url=url_for("verification.check", _external=True))
+        verify_url=url_for("verification.check", _external=True),
+        **(_sharing(certificate) if certificate else {}))
     return page, 409 if refused else code
+
+
+def _sharing(certificate) -> dict:
+    """The sharing block's links and the email choice as saved (current only)."""
+    verify_url = url_for("verification.verify", code=certificate.verification_code,
+                         _external=True)
+    return {
+        "share": {
+            "verify_url": verify_url,
+            "linkedin_url": sharing.linkedin_url(
+                certificate, verification_url=verify_url, language=current_language(),
+                organization_id=current_app.config.get("LINKEDIN_ORGANIZATION_ID")),
+        },
+        "email_form": EmailChoiceForm(
+            formdata=None, include_email=credentials.email_choice(certificate)),
+    }
 
 
 def _preview(launch, course, form, trainer_name):

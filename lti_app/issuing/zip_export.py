@@ -1,4 +1,5 @@
-"""All current certificates of an LMS course as one ZIP (a background job)."""
+"""All current certificates of an LMS course as one ZIP (a background job); on
+the trainer's choice with each learner's credential (.jwt) and baked badge (.png)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import zipfile
 from flask import current_app
 from sqlalchemy import select
 
+from ..credentials import service as credentials
 from ..extensions import db
 from ..jobs.models import Job
 from ..jobs.service import register
@@ -26,8 +28,21 @@ def current_certificates_in_context(context_id: int) -> list[Certificate]:
     ))
 
 
-@register("certificates_zip")
+# Two kinds rather than an option column: the job row needs no new field.
+ZIP_KIND, ZIP_WITH_CREDENTIALS_KIND = "certificates_zip", "certificates_zip_credentials"
+
+
+@register(ZIP_KIND)
 def build_certificates_zip(job: Job, progress) -> tuple[bytes, str]:
+    return _build(job, progress, with_credentials=False)
+
+
+@register(ZIP_WITH_CREDENTIALS_KIND)
+def build_certificates_zip_with_credentials(job: Job, progress) -> tuple[bytes, str]:
+    return _build(job, progress, with_credentials=True)
+
+
+def _build(job: Job, progress, *, with_credentials: bool) -> tuple[bytes, str]:
     certificates = current_certificates_in_context(job.context_id)
     buffer = io.BytesIO()
     used: set[str] = set()
@@ -40,13 +55,18 @@ def build_certificates_zip(job: Job, progress) -> tuple[bytes, str]:
             try:
                 with db.session.begin_nested():  # a failed render leaves nothing behind
                     pdf = pdf_for(certificate, certificate.language)
+                    extras = _credential_files(certificate) if with_credentials else []
             except Exception:  # one broken certificate must not fail the course's ZIP
                 current_app.logger.exception(
                     "certificates zip: job=%s certificate=%s left out", job.id, certificate.id
                 )
                 missing.append(certificate)
             else:
-                archive.writestr(_unique(_file_name(certificate), used), pdf.pdf)
+                name = _unique(_file_name(certificate), used)
+                archive.writestr(name, pdf.pdf)
+                # Next to its PDF, under the same (unique) stem.
+                for extension, data in extras:
+                    archive.writestr(name.removesuffix(".pdf") + extension, data)
             progress(done, len(certificates))
         if missing:
             archive.writestr(_unique(MISSING_NOTE, used), _missing_note(missing))
@@ -67,6 +87,11 @@ def _missing_note(missing: list[Certificate]) -> str:
     ]
     lines += [f"{c.learner_name}\t{c.course_slug}\t{c.verification_code}" for c in missing]
     return "\n".join(lines) + "\n"
+
+
+def _credential_files(certificate: Certificate) -> list[tuple[str, bytes]]:
+    return [(".jwt", credentials.credential_jwt(certificate).encode("ascii")),
+            (".png", credentials.baked_png(certificate))]
 
 
 def _file_name(certificate: Certificate) -> str:
