@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from course_content.models import Library
 
@@ -197,12 +197,17 @@ def confirmed_day_counts(person_ids: list[int]) -> dict[int, int]:
     """The same for many people in one query (dashboards)."""
     if not person_ids:
         return {}
-    rows = db.session.execute(
-        select(ShadowDay.person_id, func.count(func.distinct(ShadowDay.day)))
+    return dict(db.session.execute(confirmed_days_query(person_ids)).all())
+
+
+def confirmed_days_query(person_ids) -> Select:
+    """(person_id, days) as a statement, for a dashboard that joins it in SQL;
+    `person_ids` is a list or a subquery of ids."""
+    return (
+        select(ShadowDay.person_id, func.count(func.distinct(ShadowDay.day)).label("days"))
         .where(ShadowDay.person_id.in_(person_ids), ShadowDay.status == CONFIRMED)
         .group_by(ShadowDay.person_id)
     )
-    return dict(rows.all())
 
 
 @dataclass(frozen=True)
@@ -218,21 +223,27 @@ def shadow_summaries(person_ids: list[int],
     (with `context_id`: only the days logged in that LMS course)."""
     if not person_ids:
         return {}
-    in_context = [ShadowDay.context_id == context_id] if context_id is not None else []
-    rows = db.session.execute(
-        select(
-            ShadowDay.person_id,
-            func.sum(case((ShadowDay.status == SUBMITTED, 1), else_=0)),
-            func.count(ShadowDay.id),
-            func.max(ShadowDay.updated_at),
-        )
-        .where(ShadowDay.person_id.in_(person_ids), *in_context)
-        .group_by(ShadowDay.person_id)
-    )
+    rows = db.session.execute(shadow_summary_query(person_ids, context_id))
     return {
         person_id: ShadowSummary(int(pending or 0), int(logged), last)
         for person_id, pending, logged, last in rows
     }
+
+
+def shadow_summary_query(person_ids, context_id: int | None = None) -> Select:
+    """(person_id, pending, logged, last_change_at) as a statement, for a
+    dashboard that joins it in SQL; `person_ids` is a list or a subquery."""
+    in_context = [ShadowDay.context_id == context_id] if context_id is not None else []
+    return (
+        select(
+            ShadowDay.person_id,
+            func.sum(case((ShadowDay.status == SUBMITTED, 1), else_=0)).label("pending"),
+            func.count(ShadowDay.id).label("logged"),
+            func.max(ShadowDay.updated_at).label("last_change_at"),
+        )
+        .where(ShadowDay.person_id.in_(person_ids), *in_context)
+        .group_by(ShadowDay.person_id)
+    )
 
 
 # -- the learner ----------------------------------------------------------------
