@@ -2,7 +2,7 @@
 the median number of attempts and, per question, the share answered right and
 the wrong answer chosen most.
 
-Built from the dashboard's data (`queries.load_course_data`) plus one query for
+Built from the dashboard's rows (`learners.every_row`) plus one query for
 the quiz attempts: a fixed number of statements for any number of learners.
 Per question the counts come from each learner's first attempt at a module (the
 answers kept in QuizAttempt.answers): later attempts follow the review, so they
@@ -31,8 +31,7 @@ from course_content.models import (
 from ..extensions import db
 from ..learning.models import QuizAttempt
 from ..people.models import ROLE_LEARNER, Enrollment
-from .queries import CourseData
-from .table import LearnerRow, build_rows
+from .table import LearnerRow
 
 # Exclusive stages, in the order a learner goes through them; each learner
 # counts once (the dashboard's filters overlap: a certified learner is complete).
@@ -167,27 +166,23 @@ def stage_of(row: LearnerRow) -> str:
 
 
 def course_insights(
-    course: Course, data: CourseData, context_id: int
+    course: Course, rows: list[LearnerRow], context_id: int
 ) -> CourseInsights:
-    """The numbers for one LMS course: one query more than `data` cost."""
-    rows = build_rows(course, data)
+    """The numbers for one LMS course from every learner's row: one query more
+    than the rows cost."""
     per_stage = Counter(stage_of(row) for row in rows)
     first = first_attempts(context_id, course.slug)
     modules = []
-    for number, module in enumerate(course.published_modules, start=1):
-        progress = [
-            by_module[module.slug]
-            for by_module in data.progress.values()
-            if module.slug in by_module
-        ]
-        tries = [row.attempts for row in progress if row.attempts]
+    for index, module in enumerate(course.published_modules):
+        cells = [row.modules[index] for row in rows]
+        tries = [cell.attempts for cell in cells if cell.attempts]
         modules.append(
             ModuleInsight(
-                number=number,
+                number=index + 1,
                 module=module,
-                started=sum(1 for row in progress if row.read_at or row.attempts),
+                started=sum(1 for cell in cells if cell.read_at or cell.attempts),
                 attempted=len(tries),
-                passed=sum(1 for row in progress if row.passed_at is not None),
+                passed=sum(1 for cell in cells if cell.passed_at is not None),
                 median_attempts=median(tries) if tries else None,
                 questions=question_insights(module, first.get(module.slug, [])),
             )

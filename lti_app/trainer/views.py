@@ -7,6 +7,7 @@ link is bound to. Ids in URLs are looked up within that context only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from flask import (
@@ -35,7 +36,8 @@ from ..people import service as people
 from ..shadowing import service as shadowing
 from . import bp, export, insights, overview, queries, roster
 from .forms import RefreshRosterForm
-from .table import LearnerRow, TableQuery, build_rows, stage_counts
+from .learners import every_row, learner_page
+from .table import PAGE_SIZE, LearnerRow, TableQuery, format_count
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,16 +52,19 @@ def dashboard():
     context, sync = queries.context_with_roster(launch.context_id)
     roster_job, roster_outcome = roster.refresh_state(context.id)
     table = TableQuery.from_args(request.args)
-    rows = build_rows(course, queries.load_course_data(context.id, course.slug))
+    page = learner_page(course, context.id, table)
     return render_template(
         "trainer/dashboard.html",
         course=course,
         context=context,
         sync=sync,
-        rows=table.apply(rows),
-        total=len(rows),
-        counts=stage_counts(rows),
+        page=page,
+        rows=page.rows,
+        total=page.counts.total,
+        counts=page.counts.stages,
         table=table,
+        count=format_count,
+        page_size=PAGE_SIZE,
         refresh_form=RefreshRosterForm(),
         lang=current_language(),
         ltik=g.get("ltik"),
@@ -157,7 +162,7 @@ def learner(enrollment_id: int):
 @bp.get("/export.csv")
 @trainer_required
 def export_csv():
-    course, _data, rows = _rows_for_export()
+    course, rows = _rows_for_export()
     lang = current_language()
     lines = export.csv_lines(export.header(course, lang), export.body(rows), lang)
     return Response(
@@ -170,11 +175,11 @@ def export_csv():
 @bp.get("/export.xlsx")
 @trainer_required
 def export_xlsx():
-    course, data, rows = _rows_for_export()
+    course, rows = _rows_for_export()
     lang = current_language()
     # The insights sheet counts every learner of the LMS course, whatever the
     # dashboard's filter: the same numbers as the insights page.
-    numbers = insights.course_insights(course, data, current_launch().context_id)
+    numbers = _insights(course, current_launch().context_id)
     content = export.xlsx_bytes(
         export.header(course, lang),
         export.body(rows),
@@ -222,18 +227,18 @@ def _first_roster_fetch(_app, *, launch: LaunchContext) -> None:
 # -- helpers ------------------------------------------------------------------------
 
 
-def _rows_for_export() -> tuple[Course, queries.CourseData, list[LearnerRow]]:
-    """The dashboard's rows as shown: the same filter, search and order."""
+def _rows_for_export() -> tuple[Course, Iterator[LearnerRow]]:
+    """The dashboard's rows with its filter, search and order, never paged:
+    streamed from the database as the file is written."""
     launch = current_launch()
     course = trainer_course_of_launch(launch)
-    data = queries.load_course_data(launch.context_id, course.slug)
-    rows = build_rows(course, data)
-    return course, data, TableQuery.from_args(request.args).apply(rows)
+    table = TableQuery.from_args(request.args)
+    return course, every_row(course, launch.context_id, table)
 
 
 def _insights(course: Course, context_id: int) -> insights.CourseInsights:
-    data = queries.load_course_data(context_id, course.slug)
-    return insights.course_insights(course, data, context_id)
+    rows = list(every_row(course, context_id))
+    return insights.course_insights(course, rows, context_id)
 
 
 def _attachment(course: Course, extension: str, part: str = "") -> str:

@@ -6,8 +6,8 @@ from lti_app.demo_lms import demo_data
 from lti_app.extensions import db
 from lti_app.people.models import Context
 from lti_app.platforms.models import Deployment
-from lti_app.trainer import queries
-from lti_app.trainer.table import build_rows, stage_counts
+from lti_app.trainer.learners import every_row, learner_page
+from lti_app.trainer.table import TableQuery
 from lti_app.testing import library_basics, make_platform
 
 
@@ -32,9 +32,9 @@ def test_seed_demo_gives_every_stage_once(app, runner):
     assert "Eva Mulder: certificate issued" in result.output
     with app.app_context():
         course = library_basics()
-        rows = build_rows(course, queries.load_course_data(context_id, course.slug))
+        rows = list(every_row(course, context_id))
         assert len(rows) == len(demo_data.LEARNERS)
-        assert stage_counts(rows) == {
+        assert learner_page(course, context_id, TableQuery()).counts.stages == {
             "not_started": 12,
             "in_progress": 5,
             "waiting": 2,

@@ -1,0 +1,321 @@
+"""The dashboard's learners in SQL: one statement for a page of rows (or every
+row, streamed, for the exports) and one for the counts, whatever the number of
+learners.
+
+Each learner is one row of `learner_table`: the enrolment and person, the
+module progress folded into columns per published module (conditional
+aggregates), and the counts the course rules need (modules passed, confirmed
+shadowing days), the shadowing summary and the certificate state. The stage
+filters, the search and the three sort orders are WHERE and ORDER BY clauses
+on that table, so only the rows shown travel to Python.
+
+The course status itself stays `completion.course_status_from_counts`: the rows
+are built with it (table.py). Filtering on "complete" needs the same rule as a
+WHERE clause; it is written here once, from the thresholds that function
+reports, and tests/trainer check both agree for every learner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from course_content.models import Course
+
+from ..completion import course_status_from_counts
+from ..issuing.models import Certificate
+from ..learning.models import ModuleProgress
+from ..people.models import ROLE_LEARNER, Enrollment, Person
+from ..shadowing.service import confirmed_days_query, shadow_summary_query
+from ..timeutil import UtcDateTime
+
+# Dutch family-name prefixes have up to three words ("van de", "in 't", "van der").
+PREFIX_WORDS = 3
+MODULE_FIELDS = ("read_at", "attempts", "best_percent", "passed_at")
+STAGE_FILTERS = ("not_started", "in_progress", "waiting", "complete", "certified")
+
+
+class _space_position(FunctionElement):
+    """Where the first space is (1-based, 0: none): instr() or strpos()."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_space_position)
+def _space_position_default(element, compiler, **kw):
+    return "instr(%s, ' ')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(_space_position, "postgresql")
+def _space_position_postgresql(element, compiler, **kw):
+    return "strpos(%s, ' ')" % compiler.process(element.clauses, **kw)
+
+
+def module_column(index: int, field: str) -> str:
+    return f"m{index}_{field}"
+
+
+def learner_table(course: Course, context_id: int) -> Subquery:
+    """One row per learner of the LMS course (see the module docstring)."""
+    in_context = and_(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
+    enrollment_ids = select(Enrollment.id).where(in_context)
+    person_ids = select(Enrollment.person_id).where(in_context)
+    slugs = [module.slug for module in course.published_modules]
+    needed = course_status_from_counts(course, modules_passed=0, shadow_days_confirmed=0)
+
+    progress = _progress(course.slug, slugs, enrollment_ids)
+    confirmed = confirmed_days_query(person_ids).subquery("confirmed")
+    shadow = shadow_summary_query(person_ids, context_id).subquery("shadow")
+    certificate = (
+        select(Certificate.person_id, Certificate.id.label("certificate_id"))
+        .where(
+            Certificate.person_id.in_(person_ids),
+            Certificate.course_slug == course.slug,
+            # Current: neither revoked nor replaced (one per person and course).
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_at.is_(None),
+        )
+        .subquery("certificate")
+    )
+    revoked = (
+        select(Certificate.person_id, func.max(Certificate.revoked_at).label("revoked_at"))
+        .where(
+            Certificate.person_id.in_(person_ids),
+            Certificate.course_slug == course.slug,
+            Certificate.revoked_at.is_not(None),
+        )
+        .group_by(Certificate.person_id)
+        .subquery("revoked")
+    )
+    people = _people(in_context)
+
+    passed = func.coalesce(progress.c.passed, 0)
+    days = func.coalesce(confirmed.c.days, 0)
+    # What the course counts: never more days than it asks for (completion's clamp).
+    days_counted = case(
+        (days > needed.shadow_days_missing, needed.shadow_days_missing), else_=days
+    )
+    columns = [
+        people.c.enrollment_id,
+        people.c.person_id,
+        people.c.name,
+        people.c.email,
+        people.c.has_launched,
+        people.c.sort_name,
+        *(
+            progress.c[module_column(index, field)]
+            for index in range(len(slugs))
+            for field in MODULE_FIELDS
+        ),
+        passed.label("passed"),
+        func.coalesce(progress.c.started, 0).label("started"),
+        days.label("confirmed_days"),
+        (passed + days_counted).label("progress_score"),
+        func.coalesce(shadow.c.pending, 0).label("pending"),
+        func.coalesce(shadow.c.logged, 0).label("logged"),
+        shadow.c.last_change_at,
+        certificate.c.certificate_id,
+        revoked.c.revoked_at,
+        _latest(
+            people.c.last_launch_at, progress.c.last_update, shadow.c.last_change_at
+        ).label("last_activity_at"),
+        and_(
+            passed >= needed.modules_missing, days >= needed.shadow_days_missing
+        ).label("is_complete_sql"),
+    ]
+    return (
+        select(*columns)
+        .select_from(people)
+        .outerjoin(progress, progress.c.enrollment_id == people.c.enrollment_id)
+        .outerjoin(confirmed, confirmed.c.person_id == people.c.person_id)
+        .outerjoin(shadow, shadow.c.person_id == people.c.person_id)
+        .outerjoin(certificate, certificate.c.person_id == people.c.person_id)
+        .outerjoin(revoked, revoked.c.person_id == people.c.person_id)
+        .subquery("learners")
+    )
+
+
+def _progress(course_slug: str, slugs: list[str], enrollment_ids: Select) -> Subquery:
+    """Per enrolment: each published module's fields, the counts, the last change."""
+    mp = ModuleProgress
+    published = mp.module_slug.in_(slugs) if slugs else mp.id.is_(None)
+    started = or_(mp.passed_at.is_not(None), mp.attempts > 0, mp.read_at.is_not(None))
+    per_module = [
+        func.max(case((mp.module_slug == slug, getattr(mp, field)))).label(
+            module_column(index, field)
+        )
+        for index, slug in enumerate(slugs)
+        for field in MODULE_FIELDS
+    ]
+    return (
+        select(
+            mp.enrollment_id,
+            *per_module,
+            # (enrolment, course, module) is unique: a count of rows is of modules.
+            func.count(case((and_(published, mp.passed_at.is_not(None)), 1))).label(
+                "passed"
+            ),
+            func.count(case((and_(published, started), 1))).label("started"),
+            # Every module of the course, published or not, is activity.
+            func.max(mp.updated_at).label("last_update"),
+        )
+        .where(mp.enrollment_id.in_(enrollment_ids), mp.course_slug == course_slug)
+        .group_by(mp.enrollment_id)
+        .subquery("progress")
+    )
+
+
+def _people(in_context: ColumnElement[bool]) -> Subquery:
+    """The learners with their shown name and Dutch sort name ("de Vries" under V:
+    the family name without its leading lowercase words, then the given name)."""
+    full = func.trim(
+        func.coalesce(Person.given_name, "") + " " + func.coalesce(Person.family_name, "")
+    )
+    name = func.coalesce(
+        func.nullif(Person.name, ""),
+        func.nullif(full, ""),
+        func.nullif(Person.email, ""),
+        "",
+    )
+    layer = (
+        select(
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.person_id,
+            Enrollment.has_launched,
+            Enrollment.last_launch_at,
+            name.label("name"),
+            func.coalesce(Person.email, "").label("email"),
+            Person.given_name,
+            func.trim(Person.family_name).label("family"),
+        )
+        .select_from(Enrollment)
+        .join(Person, Person.id == Enrollment.person_id)
+        .where(in_context)
+        .subquery("people0")
+    )
+    # One prefix word less per layer: a nested CASE would repeat the name 4^3 times.
+    for number in range(1, PREFIX_WORDS + 1):
+        others = [column for column in layer.c if column.key != "family"]
+        layer = select(*others, _without_first_lowercase_word(layer.c.family).label(
+            "family")).subquery(f"people{number}")
+    family = layer.c.family
+    sort_name = case(
+        (
+            func.coalesce(family, "") != "",
+            family + " " + func.coalesce(layer.c.given_name, ""),
+        ),
+        else_=layer.c.name,
+    )
+    others = [column for column in layer.c if column.key not in ("family", "given_name")]
+    return select(*others, func.lower(sort_name).label("sort_name")).subquery("people")
+
+
+def _without_first_lowercase_word(family: ColumnElement) -> ColumnElement:
+    space = _space_position(family)
+    first = func.substr(family, 1, space - 1)
+    is_prefix = and_(space > 0, first == func.lower(first), first != func.upper(first))
+    return case((is_prefix, func.substr(family, space + 1)), else_=family)
+
+
+def _latest(*moments: ColumnElement) -> ColumnElement:
+    """The latest of nullable times (GREATEST is not portable: SQLite's max()
+    is NULL as soon as one argument is)."""
+    latest = moments[0]
+    for moment in moments[1:]:
+        latest = case(
+            (latest.is_(None), moment),
+            (moment.is_(None), latest),
+            (moment > latest, moment),
+            else_=latest,
+        )
+    return type_coerce(latest, UtcDateTime())
+
+
+# -- the trainer's choices as SQL ---------------------------------------------------
+
+
+def stage_conditions(table: Subquery) -> dict[str, ColumnElement[bool]]:
+    """The dashboard's (overlapping) filters; insights.stage_of picks one each."""
+    c = table.c
+    not_started = and_(c.started == 0, c.logged == 0, c.certificate_id.is_(None))
+    complete = c.is_complete_sql
+    conditions = {
+        "not_started": not_started,
+        "in_progress": and_(not_(not_started), not_(complete)),
+        "waiting": c.pending > 0,
+        "complete": complete,
+        "certified": c.certificate_id.is_not(None),
+    }
+    return {name: conditions[name] for name in STAGE_FILTERS}
+
+
+def matching(table: Subquery, stage: str | None, search: str) -> ColumnElement[bool]:
+    conditions = []
+    if stage:
+        conditions.append(stage_conditions(table)[stage])
+    if search:
+        conditions.append(
+            func.lower(table.c.name).contains(search.lower(), autoescape=True)
+        )
+    return and_(true(), *conditions)
+
+
+def ordering(table: Subquery, sort: str, descending: bool) -> list[ColumnElement]:
+    c = table.c
+
+    def way(column):
+        return column.desc() if descending else column.asc()
+
+    if sort == "progress":
+        return [way(c.progress_score), way(c.sort_name), way(c.enrollment_id)]
+    if sort == "activity":
+        # Learners without any activity stay last whichever way it is sorted.
+        never = case((c.last_activity_at.is_(None), 1), else_=0)
+        return [never.asc(), way(c.last_activity_at), way(c.sort_name),
+                way(c.enrollment_id)]  # fmt: skip
+    return [way(c.sort_name), way(c.enrollment_id)]
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int  # every learner of the LMS course
+    matching: int  # those the filter and search keep
+    stages: dict[str, int]  # per filter, over every learner
+
+
+def counts_select(table: Subquery, match: ColumnElement[bool]) -> Select:
+    def count_of(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    stages = stage_conditions(table)
+    return select(
+        func.count(),
+        count_of(match),
+        *(count_of(condition).label(name) for name, condition in stages.items()),
+    ).select_from(table)
+
+
+def counts_from(row) -> Counts:
+    total, matched, *per_stage = row
+    return Counts(
+        total=int(total),
+        matching=int(matched),
+        stages={name: int(n) for name, n in zip(STAGE_FILTERS, per_stage)},
+    )
