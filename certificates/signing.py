@@ -37,7 +37,9 @@ from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -202,6 +204,7 @@ def sign_pdf(pdf: bytes, signer: Signer, *, reason: str, location: str, name: st
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=STAMP_BOX),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    _keep_info_equal_to_xmp(writer)
     out = pdf_signer.sign_pdf(
         writer,
         appearance_text_params={
@@ -211,6 +214,20 @@ def sign_pdf(pdf: bytes, signer: Signer, *, reason: str, location: str, name: st
         },
     )
     return out.getvalue()
+
+
+def _keep_info_equal_to_xmp(writer: IncrementalPdfFileWriter) -> None:
+    """PDF/A wants the Info dictionary and the XMP to agree. pyHanko appends
+    itself to the Info /Producer ("WeasyPrint; pyHanko") but writes only itself
+    as the XMP pdf:Producer: give Info that same one producer beforehand (it
+    keeps an Info producer naming it as it is). ModDate it sets in both."""
+    try:
+        info = writer.trailer["/Info"].get_object()
+    except KeyError:
+        return
+    updated = generic.DictionaryObject(dict(info))
+    updated[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+    writer.set_info(updated)
 
 
 def signature_facts(pdf: bytes) -> SignatureFacts | None:
