@@ -247,8 +247,11 @@ def _reuse_tool_keys(monkeypatch):
 @pytest.fixture(autouse=True)
 def _forget_process_caches():
     """Per-process caches must not carry one test's platform keys into the next."""
+    from lti_app import security_headers
     from lti_app.lti import platform_keys
 
     platform_keys._memo.clear()
+    security_headers._frame_origins.clear()
     yield
     platform_keys._memo.clear()
+    security_headers._frame_origins.clear()
