@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
-from flask import render_template
+from babel import support
+from flask import current_app, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
 
 
 class CheckedForm(FlaskForm):
     """A form whose text refuses a NUL character (\\0): PostgreSQL cannot store
     it, and no one means to type it. The page comes back (422) with what was
     typed, the NUL taken out, and a message at the field."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_translations(str(get_locale() or ""))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -22,6 +32,16 @@ class CheckedForm(FlaskForm):
                 field.errors = [*field.errors, _("Remove the NUL character (\\0) from this field.")]
                 valid = False
         return valid
+
+
+@lru_cache(maxsize=8)
+def wtforms_translations(locale: str) -> support.NullTranslations:
+    """WTForms' own messages ("This field is required.") in the page's language.
+
+    Flask-WTF reads the catalogue file again on every request; the files do not
+    change while the process runs, so each language is read once.
+    """
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def add_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:
