@@ -1,0 +1,115 @@
+"""Work a page no longer repeats on every request (issue 19), with the same result.
+
+Counts, never timings: the launch is read once, the overview's progress once,
+a launch's frame origins come from a per-worker cache that a new launch
+clears, WTForms' messages stay in the page's language, and the content
+catalogue is trusted once loaded unless it is rechecked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+
+from course_content.loader import load_catalog
+from lti_app.extensions import db
+from lti_app.forms import CheckedForm
+from tests.fake_lms import FakeLms
+from tests.learning.helpers import first_module, launch_ltik
+from tests.test_framing import CANVAS, CUSTOMER, frame_ancestors
+from wtforms import StringField
+from wtforms.validators import DataRequired
+
+GOOD = Path(__file__).parent / "course_content" / "fixtures" / "good"
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the block sends."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_module_page_reads_the_launch_once_and_shows_the_launch(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en", name="Anna de Vries")
+    module = first_module()
+    with statements(app) as sent:
+        page = client.get(f"/modules/{module.slug}?ltik={ltik}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Anna de Vries" in html and module.title.get("en") in html
+    assert f"ltik={ltik}" in html  # the page's links keep the launch
+    store_reads = [s for s in sent if "FROM stored_values" in s]
+    assert len(store_reads) == 1, store_reads
+
+
+def test_an_expired_or_forged_ltik_still_gets_no_page(app, client, lms):
+    ltik = launch_ltik(client, lms)
+    forged = ltik[:-4] + ("AAAA" if not ltik.endswith("AAAA") else "BBBB")
+    assert client.get(f"/course?ltik={forged}").status_code == 401
+    assert client.get("/course").status_code == 401
+
+
+def test_the_overview_reads_the_progress_once(app, client, lms):
+    ltik = launch_ltik(client, lms, locale="en")
+    with statements(app) as sent:
+        page = client.get(f"/course?ltik={ltik}")
+    assert page.status_code == 200
+    assert "Modules passed: 0 of" in page.get_data(as_text=True)
+    assert len([s for s in sent if "FROM module_progress" in s]) == 1
+
+
+def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, client, lms):
+    canvas = FakeLms(app, lms.mock, product="canvas", issuer=CANVAS,
+                     client_id="10000000000042", deployment_id="7:abc", key_slot=1)
+    first = launch_ltik(client, canvas, sub="u-1")
+    before = client.get(f"/course?ltik={first}")  # the platform's origins now cached
+    assert frame_ancestors(before) == f"'self' {CANVAS}"
+    launch_ltik(client, canvas, sub="u-2", return_url=CUSTOMER + "/courses/7")
+    # The first launch's page, in the same worker: the learned origin frames it.
+    after = client.get(f"/course?ltik={first}")
+    assert frame_ancestors(after) == f"'self' {CANVAS} {CUSTOMER}"
+
+
+def test_wtforms_messages_stay_in_the_pages_language(app):
+    class Named(CheckedForm):
+        name = StringField(validators=[DataRequired()])
+
+    messages = {}
+    for language in ("nl", "en", "nl"):
+        with app.test_request_context("/", method="POST", data={"name": ""},
+                                      headers={"Accept-Language": language}):
+            form = Named(meta={"csrf": False})
+            assert not form.validate()
+            messages[language] = form.name.errors[0]
+    assert messages["en"] == "This field is required."
+    assert messages["nl"] != messages["en"] and re.search(r"veld", messages["nl"], re.I)
+
+
+def test_a_catalog_trusted_once_loaded_until_it_is_rechecked(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(GOOD, root)
+    first = load_catalog(root, recheck=False)  # not cached yet: read from disk
+    module_file = root / "mini" / "basics.md"
+    module_file.write_text(module_file.read_text().replace(
+        "estimated_minutes: 30", "estimated_minutes: 35"))
+    stat = module_file.stat()
+    os.utime(module_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert load_catalog(root, recheck=False) is first
+    changed = load_catalog(root)
+    assert changed.courses["mini"].modules[0].estimated_minutes == 35
