@@ -22,6 +22,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         # With Redis at hand, count rate limits there: shared by all workers.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # The same in-memory counters without a timer thread started per request.
+        from .rate_limit_storage import SCHEME
+
+        app.config["RATELIMIT_STORAGE_URI"] = f"{SCHEME}://"
     if app.config["DEMO_LMS_ENABLED"] is None:
         app.config["DEMO_LMS_ENABLED"] = app.debug
     _configure_proxy(app)
