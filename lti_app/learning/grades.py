@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
 from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from course_content.models import Catalog, Course
@@ -59,6 +59,7 @@ BACKOFF_MAX = 6 * 3600
 class DeliveryReport:
     delivered: int
     failed: int
+    claimed: int = 0  # rows this runner won (a full batch: more may be due)
 
 
 @dataclass(frozen=True)
@@ -231,68 +232,72 @@ def restate(
     return queued
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
+def deliver_due(*, now: datetime | None = None, limit: int = 50,
+                sender: ags.ScoreSender | None = None) -> DeliveryReport:
     """Send every pending score whose time has come; commits per delivery.
 
     Several runners (RQ workers, delivery threads, cron on every host) may run
     at once: a runner only sends a row it has *claimed*, by setting its
-    claimed_until a lease into the future with a conditional UPDATE that only
-    one runner can win. A newer standing queued meanwhile does not end the
-    lease: the runner holding it sends that one next. A runner that dies
-    mid-send leaves the row to whoever runs after the lease.
+    claimed_until a lease into the future with one conditional UPDATE of a batch
+    (PostgreSQL: FOR UPDATE SKIP LOCKED, so runners take different rows instead
+    of queueing on the same ones). Each send renews the lease first, only if it
+    is still this runner's, so a long batch never sends a row another runner
+    took over. A newer standing queued meanwhile does not end the lease: the
+    runner holding it sends that one next. A runner that dies mid-send leaves
+    the row to whoever runs after the lease.
     """
-    now = now or utc_now()
-    due = db.session.scalars(
-        select(GradeDelivery.id)
-        .where(GradeDelivery.status == "pending", GradeDelivery.next_attempt_at <= now)
-        .order_by(GradeDelivery.next_attempt_at)
-        .limit(limit)
-    ).all()
-    db.session.commit()
-    sender = ags.ScoreSender()  # one access token per platform for the run
+    claims = _claim_due(now or utc_now(), limit)
+    sender = sender or ags.ScoreSender()  # one access token per platform for the run
     delivered = failed = 0
-    for delivery_id in due:
-        lease = _claim(delivery_id, now)
-        if lease is None:
-            continue  # another runner has it
+    for claim in claims:
         try:
-            ok = _send(delivery_id, sender)
-        finally:
-            _release(delivery_id, lease)  # if _send did not (an exception)
-        if ok:
+            ok = _send(claim, sender)
+        except BaseException:
+            _release(claim)  # whatever the send left: the row is free again
+            raise
+        if ok is True:
             delivered += 1
-        else:
+        elif ok is False:
             failed += 1
-    return DeliveryReport(delivered, failed)
+    return DeliveryReport(delivered, failed, len(claims))
 
 
 CLAIM_LEASE = 120  # seconds; longer than a send can take (FLASK_OUTBOUND_TIMEOUT, twice)
 SENDS_PER_CLAIM = 10  # newer standings queued during a send, sent by the same claim
 
 
-def _claim(delivery_id: int, now: datetime) -> datetime | None:
-    """The lease's end if this runner won the row, else None."""
+@dataclass
+class _Claim:
+    delivery_id: int
+    lease: datetime  # claimed_until as this runner last wrote it
+
+
+def _claim_due(now: datetime, limit: int) -> list[_Claim]:
+    """Claim up to `limit` due rows nobody holds, in one statement."""
     clock = max(now, utc_now())
     lease = clock + timedelta(seconds=CLAIM_LEASE)
-    result = db.session.execute(
-        update(GradeDelivery)
-        .where(GradeDelivery.id == delivery_id, GradeDelivery.status == "pending",
-               GradeDelivery.next_attempt_at <= now,
-               or_(GradeDelivery.claimed_until.is_(None),
-                   GradeDelivery.claimed_until <= clock))
-        .values(claimed_until=lease)
+    claimable = (GradeDelivery.status == "pending", GradeDelivery.next_attempt_at <= now,
+                 or_(GradeDelivery.claimed_until.is_(None),
+                     GradeDelivery.claimed_until <= clock))
+    due = (select(GradeDelivery.id).where(*claimable)
+           .order_by(GradeDelivery.next_attempt_at, GradeDelivery.id).limit(limit)
+           .with_for_update(skip_locked=True))  # SQLite: one writer anyway
+    ids = db.session.scalars(
+        update(GradeDelivery).where(GradeDelivery.id.in_(due), *claimable)
+        .values(claimed_until=lease).returning(GradeDelivery.id)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
     db.session.commit()
-    return lease if result.rowcount == 1 else None
+    return [_Claim(delivery_id, lease) for delivery_id in sorted(ids)]
 
 
-def _release(delivery_id: int, lease: datetime) -> None:
+def _release(claim: _Claim) -> None:
     """End this runner's lease, never another's (a later runner's claim)."""
     db.session.rollback()  # whatever a failed send left open
     db.session.execute(
         update(GradeDelivery)
-        .where(GradeDelivery.id == delivery_id, GradeDelivery.claimed_until == lease)
+        .where(GradeDelivery.id == claim.delivery_id,
+               GradeDelivery.claimed_until == claim.lease)
         .values(claimed_until=None).execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -308,14 +313,22 @@ def next_timestamp(last: datetime | None, now: datetime | None = None) -> dateti
     return stamp
 
 
-def _stamp(delivery_id: int, last: datetime | None) -> datetime:
-    """The timestamp of the next send, stored (committed) before it goes out."""
+def _stamp(claim: _Claim, last: datetime | None) -> datetime | None:
+    """The timestamp of the next send, stored (committed) before it goes out,
+    with the lease renewed; None if the row is no longer this runner's."""
     stamp = next_timestamp(last)
-    db.session.execute(
-        update(GradeDelivery).where(GradeDelivery.id == delivery_id)
-        .values(last_timestamp=stamp).execution_options(synchronize_session=False)
-    )
+    lease = max(claim.lease, utc_now() + timedelta(seconds=CLAIM_LEASE))  # never shorter
+    renewed = db.session.execute(
+        update(GradeDelivery)
+        .where(GradeDelivery.id == claim.delivery_id,
+               GradeDelivery.claimed_until == claim.lease)
+        .values(last_timestamp=stamp, claimed_until=lease)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    if renewed != 1:
+        return None
+    claim.lease = lease
     return stamp
 
 
@@ -326,12 +339,22 @@ def _current_revision(delivery_id: int) -> int | None:
     return revision
 
 
-def _send(delivery_id: int, sender: ags.ScoreSender) -> bool:
-    """Send the column's newest score (the row is claimed by this runner)."""
+_WITH_TARGET = (  # what a send needs, in one SELECT instead of six lazy loads
+    joinedload(GradeDelivery.resource_link).joinedload(ResourceLink.context)
+    .joinedload(Context.deployment).joinedload(Deployment.platform),
+    joinedload(GradeDelivery.enrollment).joinedload(Enrollment.person),
+)
+
+
+def _send(claim: _Claim, sender: ags.ScoreSender) -> bool | None:
+    """Send the column's newest score (the row is claimed by this runner):
+    True sent (or nothing left to send), False failed, None no longer ours."""
+    delivery_id = claim.delivery_id
     for _send_number in range(SENDS_PER_CLAIM):
-        delivery = db.session.get(GradeDelivery, delivery_id, populate_existing=True)
+        delivery = db.session.get(GradeDelivery, delivery_id, populate_existing=True,
+                                  options=_WITH_TARGET)
         if delivery is None or delivery.status != "pending":
-            db.session.commit()
+            _release(claim)
             return True  # nothing left to send (removed, or sent meanwhile)
         link = delivery.resource_link
         context: Context = link.context
@@ -349,7 +372,9 @@ def _send(delivery_id: int, sender: ags.ScoreSender) -> bool:
             return sender.send(platform=platform, scopes=scopes, lineitem_url=lineitem_url,
                                score=ags.Score(user_id=sub, timestamp=stamp, **values))
 
-        stamp = _stamp(delivery_id, last)
+        stamp = _stamp(claim, last)
+        if stamp is None:
+            return None  # the lease ran out and another runner took the row
         result = send(stamp)
         note = None
         if result.status == 409:
@@ -361,7 +386,9 @@ def _send(delivery_id: int, sender: ags.ScoreSender) -> bool:
             log.warning("grade delivery %s: HTTP 409 at %s, resent a second later",
                         delivery_id, stamp.isoformat())
             note = f"HTTP 409 at {stamp.isoformat()}; resent"
-            stamp = _stamp(delivery_id, stamp)
+            stamp = _stamp(claim, stamp)
+            if stamp is None:
+                return None
             result = send(stamp)
         if not result.is_accepted:
             attempts += 1
@@ -393,17 +420,9 @@ def _send(delivery_id: int, sender: ags.ScoreSender) -> bool:
             return True  # delivered and released in one statement: nothing slips by
     # Still newer ones: released, pending and due. A run that started meanwhile
     # skipped the claimed row, so ask for another.
-    _release_and_reschedule(delivery_id)
-    return True
-
-
-def _release_and_reschedule(delivery_id: int) -> None:
-    db.session.execute(
-        update(GradeDelivery).where(GradeDelivery.id == delivery_id)
-        .values(claimed_until=None).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    _release(claim)
     schedule_delivery()
+    return True
 
 
 @event.listens_for(Session, "after_commit")
@@ -457,6 +476,9 @@ POOL_SIZE = 2  # delivery threads per process (the thread fallback)
 POOL_STATE = "grade_pool"  # app.extensions key
 
 
+RQ_RUN_QUEUED_TTL = 60  # seconds; a lost job blocks new ones no longer than this
+
+
 def schedule_delivery(app: Flask | None = None) -> None:
     """Have due deliveries sent soon, never by this request's worker: an RQ job
     when FLASK_JOBS_REDIS_URL is set, else this process's delivery threads."""
@@ -464,12 +486,7 @@ def schedule_delivery(app: Flask | None = None) -> None:
     redis_url = app.config.get("JOBS_REDIS_URL")
     if redis_url:
         try:
-            from redis import Redis
-            from rq import Queue
-
-            Queue(app.config["JOBS_QUEUE"], connection=Redis.from_url(redis_url)).enqueue(
-                "lti_app.learning.grades.deliver_on_rq", job_timeout=600
-            )
+            _enqueue_run(app, redis_url)
             return
         except Exception:  # Redis away: the threads (and cron) still deliver
             log.exception("could not queue grade delivery on RQ; using a thread")
@@ -479,9 +496,46 @@ def schedule_delivery(app: Flask | None = None) -> None:
     pool.request_run()
 
 
-def deliver_on_rq() -> None:
+def _enqueue_run(app: Flask, redis_url: str) -> None:
+    """One RQ job for any number of scores queued before it starts: the job
+    clears the flag first and then reads what is due, so a score committed
+    while the flag is set is read by that job, and one committed later sets
+    the flag again (a new job). 200 submits at once make a few jobs, not 200."""
+    from rq import Queue
+
+    redis = _redis(app, redis_url)
+    name = app.config["JOBS_QUEUE"]
+    flag = f"{name}:grades-run-queued"
+    if not redis.set(flag, "1", nx=True, ex=RQ_RUN_QUEUED_TTL):
+        return  # a run is queued and has not started: it will see this score
+    try:
+        Queue(name, connection=redis).enqueue(
+            "lti_app.learning.grades.deliver_on_rq", flag, job_timeout=600)
+    except Exception:
+        redis.delete(flag)
+        raise
+
+
+REDIS_STATE = "grade_redis"  # app.extensions key: one client (and pool) per process
+
+
+def _redis(app: Flask, url: str):
+    from redis import Redis
+
+    clients = app.extensions.setdefault(REDIS_STATE, {})
+    if url not in clients:  # redis-py's pool reconnects after a fork by itself
+        clients[url] = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return clients[url]
+
+
+def deliver_on_rq(flag: str | None = None) -> None:
     """The RQ job that schedule_delivery queues (`rq worker kennisdeling`)."""
-    with worker_app().app_context():
+    app = worker_app()
+    with app.app_context():
+        if flag:
+            from rq import get_current_job
+
+            get_current_job().connection.delete(flag)  # before reading what is due
         try:
             run_deliveries()
         finally:
@@ -489,14 +543,19 @@ def deliver_on_rq() -> None:
 
 
 def run_deliveries() -> DeliveryReport:
-    """One run (an RQ job or a pool thread): rounds of RUN_LIMIT while they fill."""
-    delivered = failed = 0
+    """One run (an RQ job or a pool thread): rounds of RUN_LIMIT while they fill;
+    still full after RUN_ROUNDS, it asks for another run (others get a turn)."""
+    delivered = failed = claimed = 0
+    sender = ags.ScoreSender()  # one access token per platform for the whole run
     for _round in range(RUN_ROUNDS):
-        report = deliver_due(limit=RUN_LIMIT)
+        report = deliver_due(limit=RUN_LIMIT, sender=sender)
         delivered, failed = delivered + report.delivered, failed + report.failed
-        if report.delivered + report.failed < RUN_LIMIT:
+        claimed += report.claimed
+        if report.claimed < RUN_LIMIT:
             break
-    return DeliveryReport(delivered, failed)
+    else:
+        schedule_delivery()
+    return DeliveryReport(delivered, failed, claimed)
 
 
 class DeliveryPool:
