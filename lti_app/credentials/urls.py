@@ -17,15 +17,12 @@ def public_url(endpoint: str, **values) -> str:
     base = current_app.config.get("TOOL_BASE_URL")
     if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
+    if not base:
+        # Outside a request (a ZIP job, the CLI) with no TOOL_BASE_URL: the
+        # credential would name localhost for good, so the log says so.
+        current_app.logger.warning("TOOL_BASE_URL is not set: %s names http://localhost",
+                                   endpoint)
     parts = urlsplit(base or "http://localhost")
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
     return adapter.build(endpoint, values, force_external=True)
-
-
-def tool_origin() -> str:
-    """scheme://host[:port] of the tool, as public_url makes it."""
-    parts = urlsplit(public_url("credentials.jwks"))
-    return f"{parts.scheme}://{parts.netloc}"
-
-
