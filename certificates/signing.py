@@ -62,6 +62,7 @@ SELF_SIGNED_YEARS = 10
 STAMP_BOX = (566, 4, 816, 22)
 _STAMP_FONT = ASSETS_DIR / "fonts" / "Lato-Regular.ttf"
 _STAMP_FONT_SIZE = 7
+_INK = (0x1F / 255, 0x2B / 255, 0x3D / 255)  # --ink in certificate.css
 
 
 class SigningError(ValueError):
@@ -81,7 +82,7 @@ class Signer:
             passphrase = passphrase.encode()
         try:
             key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase or None)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise SigningError("not a PKCS#12 file, or the wrong passphrase") from exc
         if key is None or cert is None:
             raise SigningError("the PKCS#12 file holds no private key and certificate")
@@ -326,6 +327,7 @@ def _stamp_style() -> TextStampStyle:
             font=_SmallFontFactory(font_file=str(_STAMP_FONT), font_size=_STAMP_FONT_SIZE),
             font_size=_STAMP_FONT_SIZE, leading=_STAMP_FONT_SIZE + 1,
             box_layout_rule=_FLUSH_RIGHT,
+            text_color=_INK,
         ),
         # Flush right with the frame; a long signer name shrinks to fit the box.
         inner_content_layout=_FLUSH_RIGHT,

@@ -14,6 +14,7 @@ from certificates.render import render_certificate_pdf
 from certificates.signing import sign_pdf
 
 from .models import Certificate
+from .signer import current_signer
 
 
 def certificate_data(certificate: Certificate, language: str) -> CertificateData:
@@ -74,8 +75,6 @@ def render_pdf(certificate: Certificate, language: str) -> bytes:
 
 
 def sign_certificate_pdf(pdf: bytes, language: str) -> bytes:
-    from .signer import current_signer
-
     signer = current_signer()
     subject = signer.certificate.subject.native
     with force_locale(language):
@@ -101,6 +100,6 @@ def _timestamper():
     url = current_app.config.get("CERTIFICATE_SIGNING_TSA_URL")
     if not url:
         return None
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-    return HTTPTimeStamper(url, timeout=current_app.config["OUTBOUND_TIMEOUT"])
+    return RequestsHTTPTimeStamper(url, timeout=current_app.config["OUTBOUND_TIMEOUT"])

@@ -43,8 +43,10 @@ def init_signing(app: Flask) -> None:
     path = app.config.get("CERTIFICATE_SIGNING_PKCS12")
     if not path:
         return
+    passphrase = app.config.get("CERTIFICATE_SIGNING_PASSPHRASE")
+    # FLASK_* values are parsed as JSON: a passphrase of digits arrives as a number.
     app.extensions[_EXTENSION] = load_pkcs12(
-        path, app.config.get("CERTIFICATE_SIGNING_PASSPHRASE"))
+        str(path), None if passphrase is None else str(passphrase))
 
 
 def load_pkcs12(path: str, passphrase: str | None) -> Signer:

@@ -282,3 +282,41 @@ def _pdf_date(value: str) -> datetime:
     match = re.fullmatch(r"D:(\d{14})(Z|[+-]\d\d'?\d\d'?)?", value)
     moment = datetime.strptime(match[1], "%Y%m%d%H%M%S")
     return moment.replace(tzinfo=UTC)
+
+
+def test_with_a_timestamp_authority_the_signature_is_pades_b_t(nl_pdf, signer, tmp_path):
+    tsa = _test_tsa()
+    signed = _sign(nl_pdf, signer, timestamper=tsa)
+    report = _pdfsig(signed, tmp_path)
+    assert "Signature is Valid." in report and "Total document signed" in report
+    signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
+    status = validate_pdf_signature(signature, ValidationContext(
+        trust_roots=[signer.certificate, tsa.tsa_cert], allow_fetching=False))
+    assert status.bottom_line
+    assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+    assert signature_facts(signed).is_unchanged
+
+
+def _test_tsa():
+    """pyHanko's in-process timestamp authority (it signs with RSA only)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    now = datetime.now(UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                           critical=True)
+            .sign(key, hashes.SHA256()))
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())))
