@@ -8,11 +8,12 @@ several workers on one SQLite file or one PostgreSQL behave as one.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,11 +26,7 @@ class DatabaseStore:
     """Reads and writes join the request's transaction (one commit per request)."""
 
     def get(self, key: str) -> Any | None:
-        row = db.session.execute(
-            select(StoredValue.value).where(
-                StoredValue.key == key, StoredValue.expires_at > utc_now()
-            )
-        ).first()
+        row = db.session.execute(_statements().get, {"key": key, "now": utc_now()}).first()
         return json.loads(row[0]) if row else None
 
     def get_many(self, *keys: str) -> list[Any | None]:
@@ -42,7 +39,7 @@ class DatabaseStore:
         return [json.loads(rows[key]) if key in rows else None for key in keys]
 
     def put(self, key: str, value: Any, ttl: int) -> None:
-        db.session.execute(_upsert(key, value, ttl))
+        db.session.execute(_statements().upsert, _row(key, value, ttl))
 
     def put_now(self, key: str, value: Any, ttl: int) -> None:
         """Write in a transaction of its own, committed even if the request fails.
@@ -51,7 +48,7 @@ class DatabaseStore:
         and when it was fetched), so an attacker cannot force refetches.
         """
         with db.engine.begin() as connection:
-            connection.execute(_upsert(key, value, ttl))
+            connection.execute(_statements().upsert, _row(key, value, ttl))
 
     def add_now(self, key: str, value: Any, ttl: int) -> bool:
         """Write unless a live value is there (in a transaction of its own); True if
@@ -75,11 +72,7 @@ class DatabaseStore:
         One DELETE ... RETURNING: on PostgreSQL a second DELETE waits for the first
         transaction and then matches no row; SQLite serialises writers.
         """
-        row = db.session.execute(
-            delete(StoredValue)
-            .where(StoredValue.key == key, StoredValue.expires_at > utc_now())
-            .returning(StoredValue.value)
-        ).first()
+        row = db.session.execute(_statements().pop, {"key": key, "now": utc_now()}).first()
         return json.loads(row[0]) if row else None
 
     def delete(self, key: str) -> None:
@@ -92,23 +85,48 @@ class DatabaseStore:
         return result.rowcount
 
 
+def _row(key: str, value: Any, ttl: int) -> dict:
+    return {"key": key, "value": json.dumps(value),
+            "expires_at": utc_now() + timedelta(seconds=ttl)}
+
+
 def _insert_statement(key: str, value: Any, ttl: int):
-    values = {
-        "key": key,
-        "value": json.dumps(value),
-        "expires_at": utc_now() + timedelta(seconds=ttl),
-    }
+    return _insert(db.engine.dialect.name)(StoredValue).values(**_row(key, value, ttl))
+
+
+def _insert(dialect: str):
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+@dataclass(frozen=True)
+class _Statements:
+    get: Any
+    upsert: Any
+    pop: Any
+
+
+def _statements() -> _Statements:
+    """Every launch and page runs these: built once per dialect, parameters bound
+    at execution (building and cache-keying a statement cost more than running it)."""
     dialect = db.engine.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(StoredValue).values(**values)
+    found = _BUILT.get(dialect)
+    if found is None:
+        key, now = bindparam("key"), bindparam("now")
+        insert = _insert(dialect)(StoredValue)
+        found = _BUILT[dialect] = _Statements(
+            get=select(StoredValue.value).where(StoredValue.key == key,
+                                                StoredValue.expires_at > now),
+            upsert=insert.on_conflict_do_update(
+                index_elements=[StoredValue.key],
+                set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},
+            ),
+            pop=delete(StoredValue).where(StoredValue.key == key, StoredValue.expires_at > now)
+            .returning(StoredValue.value),
+        )
+    return found
 
 
-def _upsert(key: str, value: Any, ttl: int):
-    statement = _insert_statement(key, value, ttl)
-    return statement.on_conflict_do_update(
-        index_elements=[StoredValue.key],
-        set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
-    )
+_BUILT: dict[str, _Statements] = {}
 
 
 class RedisStore:
