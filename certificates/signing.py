@@ -197,22 +197,22 @@ def sign_pdf(pdf: bytes, signer: Signer, *, reason: str, location: str, name: st
         name=name,
         use_pades_lta=False,
     )
+    when = signed_at.strftime("%Y-%m-%d %H:%M UTC")
     pdf_signer = signers.PdfSigner(
         meta,
         signer=signer.pyhanko_signer,
         timestamper=timestamper,
-        stamp_style=_stamp_style(),
+        stamp_style=_stamp_style(frozenset(f"{signed_by_label}{name}0123456789-: UTC")),
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=STAMP_BOX),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     _keep_info_equal_to_xmp(writer)
     out = pdf_signer.sign_pdf(
         writer,
-        appearance_text_params={
-            "label": signed_by_label,
-            "name": name,
-            "when": signed_at.strftime("%Y-%m-%d %H:%M UTC"),
-        },
+        # Without a timestamp the signature's size is known: no trial signature
+        # to measure it (pyHanko's default, a third of the signing time).
+        bytes_reserved=None if timestamper else _reserved_size(signer),
+        appearance_text_params={"label": signed_by_label, "name": name, "when": when},
     )
     return out.getvalue()
 
@@ -320,11 +320,13 @@ def certificate_fingerprint(cert: asn1_x509.Certificate | x509.Certificate) -> s
     return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
-def _stamp_style() -> TextStampStyle:
+@lru_cache(maxsize=16)
+def _stamp_style(characters: frozenset[str]) -> TextStampStyle:
     return TextStampStyle(
         stamp_text="%(label)s %(name)s\n%(when)s",
         text_box_style=TextBoxStyle(
-            font=_SmallFontFactory(font_file=str(_STAMP_FONT), font_size=_STAMP_FONT_SIZE),
+            font=_SmallFontFactory(font_file=str(_STAMP_FONT), font_size=_STAMP_FONT_SIZE,
+                                   characters="".join(sorted(characters))),
             font_size=_STAMP_FONT_SIZE, leading=_STAMP_FONT_SIZE + 1,
             box_layout_rule=_FLUSH_RIGHT,
             text_color=_INK,
@@ -342,44 +344,51 @@ _FLUSH_RIGHT = layout.SimpleBoxLayoutRule(
 )
 
 
+@dataclass(frozen=True)
 class _SmallFontFactory(GlyphAccumulatorFactory):
-    """Lato cut down once per process to Latin text without layout tables.
+    """Lato cut down to the characters the box can print, once per process.
 
-    Scaled to 1000 units per em: pyHanko writes the font's advance widths
-    as they are, and PDF reads them per 1000 em (Lato's 2000 spaced the
-    letters twice too wide).
-
-    pyHanko subsets the font it is given on every signature; on the full Lato
-    that took ~0.25 s (fontTools decompiling GPOS), on this cut ~nothing.
+    pyHanko subsets the font it is given on every signature: on the full Lato
+    that took ~0.25 s (fontTools decompiling GPOS), on this cut (the label,
+    the signer's name and the date's digits) next to nothing.
     """
+
+    characters: str = ""
 
     def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
             obj_stream = writer.prepare_object_stream()
         return GlyphAccumulator(
-            writer=writer, font_handle=io.BytesIO(_small_font()), font_size=self.font_size,
-            obj_stream=obj_stream,
+            writer=writer, font_handle=io.BytesIO(_small_font(self.characters)),
+            font_size=self.font_size, obj_stream=obj_stream,
         )
 
 
-@lru_cache(maxsize=1)
-def _small_font() -> bytes:
+@lru_cache(maxsize=16)
+def _small_font(characters: str) -> bytes:
+    """Lato with only these characters and no layout tables, at 1000 units per
+    em: pyHanko writes the font's advance widths as they are, and PDF reads
+    them per 1000 em (Lato's 2000 spaced the letters twice too wide)."""
     # fontTools narrates every table it prunes at INFO; once is enough of nothing.
     logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
     font = TTFont(str(_STAMP_FONT))
     options = subset.Options(layout_features=[], notdef_outline=True)
     options.drop_tables += ["GPOS", "GSUB", "GDEF", "kern"]
     subsetter = subset.Subsetter(options=options)
-    # Printable ASCII, Latin-1 and Latin Extended-A (names such as Çelik,
-    # Łódź), and the typographic quotes and dashes.
-    subsetter.populate(unicodes=[*range(0x20, 0x7F), *range(0xA0, 0x180),
-                                 0x2013, 0x2014, 0x2018, 0x2019,
-                                 0x201C, 0x201D, 0x2026])
+    subsetter.populate(text=characters)
     subsetter.subset(font)
     scale_upem(font, 1000)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def _reserved_size(signer: Signer) -> int:
+    """Room for the CMS signature, in hex digits: the certificates it carries
+    plus 2 KB for the attributes and the signature value (RSA-4096 is 512 B)."""
+    registry = signer.pyhanko_signer.cert_registry
+    certificates = [signer.certificate, *(registry or ())]
+    return 2 * (sum(len(c.dump()) for c in certificates) + 2048)
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
