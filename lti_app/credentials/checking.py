@@ -12,15 +12,18 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..issuing.models import Certificate
 from . import baking, keys, vc_jwt
 from .models import IssuedCredential
 from .urls import public_url
+
+if TYPE_CHECKING:  # the issuing package imports the credentials service
+    from ..issuing.models import Certificate
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
 _COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")

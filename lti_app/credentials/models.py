@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..issuing.models import Certificate
 from ..timeutil import UtcDateTime, utc_now
+
+if TYPE_CHECKING:  # the issuing package imports the credentials service
+    from ..issuing.models import Certificate
 
 
 class CredentialKey(db.Model):
@@ -60,7 +63,7 @@ class IssuedCredential(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
-    certificate: Mapped[Certificate] = relationship()
+    certificate: Mapped["Certificate"] = relationship("Certificate")
 
     def __repr__(self) -> str:
         return f"<IssuedCredential {self.id} cert={self.certificate_id}>"
