@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from course_content.models import Course
 
 from .insights import CourseInsights, stage_label
-from .table import ATTEMPTED, PASSED, READ, LearnerRow, ModuleCell
+from .table import ATTEMPTED, NOT_STARTED, PASSED, READ, LearnerRow, ModuleCell
 
 Cell = str | int | float | datetime | None
 Block = tuple[list[str], list[list[Cell]]]  # a header and its rows
@@ -57,39 +57,50 @@ def header(course: Course, lang: str) -> list[str]:
 
 
 def body(rows: Iterable[LearnerRow]) -> Iterator[list[Cell]]:
+    texts = CellTexts()  # translated once: 12 module cells per learner
     for row in rows:
         yield [
             row.name,
             row.email,
             row.status.modules_passed,
             row.status.modules_total,
-            *(module_text(cell) for cell in row.modules),
+            *(texts.module(cell) for cell in row.modules),
             row.status.shadow_days_confirmed,
             row.status.shadow_days_required,
             row.shadow.pending,
-            certificate_text(row.certificate_state),
+            texts.certificate(row.certificate_state),
             _local(row.last_activity_at),
         ]
 
 
-def module_text(cell: ModuleCell) -> str:
-    if cell.state == PASSED:
-        if cell.best_percent is None:
-            return _("passed")
-        return _("passed (%(percent)s%%)", percent=cell.best_percent)
-    if cell.state == ATTEMPTED:
-        return _("attempted (%(percent)s%%)", percent=cell.best_percent or 0)
-    if cell.state == READ:
-        return _("read")
-    return _("not started")
+class CellTexts:
+    """The words of the module and certificate cells in the trainer's language,
+    looked up once per export rather than once per cell (12,000 at 1,000 learners)."""
 
+    def __init__(self) -> None:
+        # gettext without variables returns the pattern, "%%" included.
+        self.passed_percent = _("passed (%(percent)s%%)")
+        self.attempted_percent = _("attempted (%(percent)s%%)")
+        self.words = {
+            PASSED: _("passed"),
+            READ: _("read"),
+            NOT_STARTED: _("not started"),
+        }
+        self.certificates = {
+            "issued": _("issued"),
+            "revoked": _("revoked"),
+            "eligible": _("eligible"),
+        }
 
-def certificate_text(state: str) -> str:
-    return {
-        "issued": _("issued"),
-        "revoked": _("revoked"),
-        "eligible": _("eligible"),
-    }.get(state, "")
+    def module(self, cell: ModuleCell) -> str:
+        if cell.state == PASSED and cell.best_percent is not None:
+            return self.passed_percent % {"percent": cell.best_percent}
+        if cell.state == ATTEMPTED:
+            return self.attempted_percent % {"percent": cell.best_percent or 0}
+        return self.words.get(cell.state, self.words[NOT_STARTED])
+
+    def certificate(self, state: str) -> str:
+        return self.certificates.get(state, "")
 
 
 def neutralise(value: str) -> str:

@@ -180,9 +180,9 @@ def course_insights(
             ModuleInsight(
                 number=index + 1,
                 module=module,
-                started=sum(1 for cell in cells if cell.read_at or cell.attempts),
+                started=sum(1 for cell in cells if cell.is_read or cell.attempts),
                 attempted=len(tries),
-                passed=sum(1 for cell in cells if cell.passed_at is not None),
+                passed=sum(1 for cell in cells if cell.is_passed),
                 median_attempts=median(tries) if tries else None,
                 questions=question_insights(module, first.get(module.slug, [])),
             )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from course_content.models import Course
 
@@ -23,6 +23,7 @@ from .learner_query import (
     learner_table,
     matching,
     ordering,
+    with_modules,
 )
 from .table import PAGE_SIZE, LearnerRow, TableQuery, row_from
 
@@ -62,14 +63,14 @@ def learner_page(
     counts = counts_from(db.session.execute(counts_select(learners, match)).one())
     pages = max(1, ceil(counts.matching / size))
     number = 1 if table.show_all else min(table.page, pages)
-    statement = (
+    chosen = (
         select(learners)
         .where(match)
         .order_by(*ordering(learners, table.sort, table.descending))
     )
     if not table.show_all:
-        statement = statement.limit(size).offset((number - 1) * size)
-    rows = [row_from(course, values) for values in db.session.execute(statement).mappings()]
+        chosen = chosen.limit(size).offset((number - 1) * size)
+    rows = [row_from(course, values) for values in _with_modules(course, chosen, table)]
     first = (number - 1) * size + 1 if rows else 0
     return LearnerPage(
         rows=rows,
@@ -89,11 +90,16 @@ def every_row(
     (exports, insights); read EXPORT_CHUNK rows at a time (yield_per)."""
     table = table or TableQuery()
     learners = learner_table(course, context_id)
-    statement = (
-        select(learners)
-        .where(matching(learners, table.filter, table.search))
-        .order_by(*ordering(learners, table.sort, table.descending))
-        .execution_options(yield_per=EXPORT_CHUNK)
-    )
-    for values in db.session.execute(statement).mappings():
+    chosen = select(learners).where(matching(learners, table.filter, table.search))
+    for values in _with_modules(course, chosen, table, yield_per=EXPORT_CHUNK):
         yield row_from(course, values)
+
+
+def _with_modules(course: Course, chosen: Select, table: TableQuery, **options):
+    """The chosen rows (one CTE: sorted, limited) with their module columns, in
+    the table's order (the join does not keep the CTE's)."""
+    rows = chosen.cte("chosen")
+    statement = with_modules(course, rows).order_by(
+        *ordering(rows, table.sort, table.descending)
+    )
+    return db.session.execute(statement.execution_options(**options)).mappings()

@@ -28,27 +28,31 @@ class ModuleCell:
     state: str  # not_started | read | attempted | passed
     best_percent: int | None
     attempts: int
-    read_at: datetime | None
-    passed_at: datetime | None
+    is_read: bool
+    is_passed: bool
 
     @classmethod
     def of(
         cls,
         slug: str,
-        read_at: datetime | None,
+        is_read: int | None,
         attempts: int | None,
         best_percent: int | None,
-        passed_at: datetime | None,
+        is_passed: int | None,
     ) -> ModuleCell:
-        if passed_at is not None:
+        """From the row's module columns (flags as 0/1: the dates are not shown,
+        and 12,000 of them would cost more to read than the rest of the row)."""
+        if is_passed:
             state = PASSED
         elif attempts:
             state = ATTEMPTED
-        elif read_at is not None:
+        elif is_read:
             state = READ
         else:
             state = NOT_STARTED
-        return cls(slug, state, best_percent, attempts or 0, read_at, passed_at)
+        return cls(
+            slug, state, best_percent, attempts or 0, bool(is_read), bool(is_passed)
+        )
 
 
 @dataclass(frozen=True)
