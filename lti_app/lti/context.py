@@ -20,7 +20,7 @@ from .store import get_store
 LTIK_PARAM = "ltik"
 # Endpoints that never belong to a launch and must not carry its token.
 _NO_LTIK_PREFIXES = (
-    "static", "lti.", "demo_lms.", "verification.", "health", "shadowing.host_",
+    "static", "lti.", "demo_lms.", "verification.", "credentials.", "health", "shadowing.host_",
 )
 
 
