@@ -10,7 +10,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from certificates.data import CertificateData
-from certificates.render import render_certificate_pdf
 from certificates.signing import sign_pdf
 
 from .models import Certificate
@@ -70,6 +69,10 @@ def verification_url(code: str) -> str:
 
 def render_pdf(certificate: Certificate, language: str) -> bytes:
     """The PDF as issued: rendered, then signed (pdf_for stores these bytes)."""
+    # Imported here, not at start: WeasyPrint adds ~45 MB to every web worker's
+    # RSS, and only issuing renders.
+    from certificates.render import render_certificate_pdf
+
     return sign_certificate_pdf(
         render_certificate_pdf(certificate_data(certificate, language)), language)
 
