@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import UTC, datetime, timedelta
@@ -50,7 +51,6 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from .fetcher import ASSETS_DIR
 
 FIELD_NAME = "Signature"
 SELF_SIGNED_YEARS = 10
@@ -60,6 +60,9 @@ SELF_SIGNED_YEARS = 10
 # it never overlaps the design whatever the certificate's length.
 # (x1, y1, x2, y2) in whole PDF points (pyHanko's layout wants integers).
 STAMP_BOX = (566, 4, 816, 22)
+# fetcher.ASSETS_DIR without importing fetcher: it imports WeasyPrint (~45 MB of
+# RSS in every web worker, which signs nothing at start).
+ASSETS_DIR = (Path(__file__).parent / "templates").resolve()
 _STAMP_FONT = ASSETS_DIR / "fonts" / "Lato-Regular.ttf"
 _STAMP_FONT_SIZE = 7
 _INK = (0x1F / 255, 0x2B / 255, 0x3D / 255)  # --ink in certificate.css
