@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -28,6 +29,13 @@ def origin_of(url: str | None) -> str | None:
     """
     if not isinstance(url, str) or not url or len(url) > 2048:
         return None
+    return _origin_of(url)
+
+
+# Pure, and asked for the same few registered URLs on every login, launch and
+# CSP header: parsed once per process (bounded; a value that fails parses to None).
+@lru_cache(maxsize=1024)
+def _origin_of(url: str) -> str | None:
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         return None  # urlsplit would quietly drop tabs and newlines
     try:
