@@ -77,21 +77,22 @@ def record_launch(
         found_link = found_enrollment = None
     person.last_seen_at = now
     columns_before = (context.lineitems_url, context.ags_scopes)
-    context.title = _fit(claims.context_title, 500) or context.title
-    context.label = _fit(claims.context_label, 200) or context.label
-    context.memberships_url = claims.memberships_url or context.memberships_url
-    context.lineitems_url = claims.lineitems_url or context.lineitems_url
-    if claims.ags_scopes:
-        context.ags_scopes = " ".join(claims.ags_scopes)
+    _assign(
+        context,
+        title=_fit(claims.context_title, 500) or context.title,
+        label=_fit(claims.context_label, 200) or context.label,
+        memberships_url=claims.memberships_url or context.memberships_url,
+        lineitems_url=claims.lineitems_url or context.lineitems_url,
+        ags_scopes=" ".join(claims.ags_scopes) if claims.ags_scopes else context.ags_scopes,
+    )
 
     link, link_changed = None, False
     if claims.resource_link_id:
         link = found_link or upsert_resource_link(
             context=context, lms_resource_link_id=claims.resource_link_id)
         column_before = (link.course_slug, link.module_slug, link.lineitem_url)
-        link.title = _fit(claims.resource_link_title, 500) or link.title
-        if claims.lineitem_url:
-            link.lineitem_url = claims.lineitem_url
+        _assign(link, title=_fit(claims.resource_link_title, 500) or link.title,
+                lineitem_url=claims.lineitem_url or link.lineitem_url)
         if link.course_slug is None:
             # Custom parameters (course=..., module=...), set by an admin or by
             # our own deep-linking response, bind the link on its first launch;
@@ -111,9 +112,7 @@ def record_launch(
         not enrollment.has_launched or enrollment.role != role
         or (context.lineitems_url, context.ags_scopes) != columns_before
     )
-    enrollment.role = role
-    enrollment.lti_roles = " ".join(roles)[:2000]
-    enrollment.has_launched = True
+    _assign(enrollment, role=role, lti_roles=" ".join(roles)[:2000], has_launched=True)
     enrollment.last_launch_at = now
     db.session.flush()
     # In the launch's transaction: a link bound now (custom parameters, our
@@ -161,11 +160,22 @@ def upsert_person(*, platform: Platform, claims: PersonFacts) -> Person:
 
 def _update_person(person: Person, claims: PersonFacts) -> None:
     # Privacy settings may strip name and email; keep what we had then.
-    person.name = _fit(claims.name, 300) or person.name
-    person.given_name = _fit(claims.given_name, 200) or person.given_name
-    person.family_name = _fit(claims.family_name, 200) or person.family_name
-    person.email = _fit(claims.email, 320) or person.email
-    person.locale = _fit(claims.locale, 20) or person.locale
+    _assign(
+        person,
+        name=_fit(claims.name, 300) or person.name,
+        given_name=_fit(claims.given_name, 200) or person.given_name,
+        family_name=_fit(claims.family_name, 200) or person.family_name,
+        email=_fit(claims.email, 320) or person.email,
+        locale=_fit(claims.locale, 20) or person.locale,
+    )
+
+
+def _assign(row, **values) -> None:
+    """Set only what changed: an unchanged row then costs the flush nothing (a
+    returning learner's launch updates two timestamps, not four rows)."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def upsert_context(*, deployment: Deployment, lms_context_id: str) -> Context:
