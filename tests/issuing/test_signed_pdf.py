@@ -8,6 +8,7 @@ import io
 import logging
 import shutil
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,12 +106,48 @@ def test_two_hosts_making_the_self_signed_certificate_at_once_keep_one(app, monk
         winner = signing.self_signed_key()
         db.session.commit()
         # The other host looked before the winner's row was there, then inserts its own.
-        looks = iter([None])
         real_stored = signing._stored
-        monkeypatch.setattr(signing, "_stored", lambda: next(looks, None) or real_stored())
+        looks = []
+
+        def missed_first_time():
+            looks.append(1)
+            return None if len(looks) == 1 else real_stored()
+
+        monkeypatch.setattr(signing, "_stored", missed_first_time)
         loser = signing.self_signed_key()
         db.session.commit()
         assert loser.certificate_pem == winner.certificate_pem
+        assert db.session.scalar(select(func.count()).select_from(SigningKey)) == 1
+
+
+def test_two_threads_making_it_at_the_same_moment_get_the_same_one(app, monkeypatch):
+    """Both have looked (no row yet) and made a key before either inserts."""
+    both_made_one = threading.Barrier(2, timeout=30)
+    real_new = signing.new_self_signed
+
+    def new_then_wait(*args, **kwargs):
+        made = real_new(*args, **kwargs)
+        both_made_one.wait()
+        return made
+
+    monkeypatch.setattr(signing, "new_self_signed", new_then_wait)
+    pems, errors = [], []
+
+    def host():
+        try:
+            with app.app_context():
+                pems.append(signing.self_signed_key().certificate_pem)
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=host) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(pems) == 2 and pems[0] == pems[1]
+    with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SigningKey)) == 1
 
 
