@@ -69,3 +69,15 @@ def test_indexes_are_distinct_and_spread(app):
 def test_an_unknown_list_is_not_found(app, client):
     assert client.get("/credentials/status/nothing-1").status_code == 404
     assert client.get("/credentials/status/not a list").status_code == 404
+
+
+def test_a_full_list_gives_way_to_the_next(app, monkeypatch):
+    from lti_app.credentials import status_list
+
+    monkeypatch.setattr(status_list, "LIST_BITS", 8)  # a tiny list fills at once
+    with app.test_request_context():
+        entries = [service.status_of(make_issued()) for _ in range(12)]
+    pairs = {(e.list_id, e.index) for e in entries}
+    assert len(pairs) == 12  # no two share a bit
+    assert len({e.list_id for e in entries}) >= 2
+    assert all(0 <= e.index < 8 for e in entries)
