@@ -284,7 +284,7 @@ def tool_with_launch(run_dir: Path, *, workers: int, access_log: bool,
         env = tool_env(db, secrets.token_hex(32))
         if redis_url:
             env["FLASK_REDIS_URL"] = redis_url
-        flask_cli(["db", "upgrade"], env)
+        flask_cli(["db", "upgrade", "heads"], env)  # also while helpers' migrations are unmerged
         flask_cli(
             ["platform", "add", "--issuer", ISSUER, "--client-id", CLIENT_ID,
              "--auth-login-url", lms.auth_login_url, "--auth-token-url", lms.token_url,
