@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -75,7 +76,6 @@ def record_launch(
         person = upsert_person(platform=platform, claims=claims.person)
         context = upsert_context(deployment=deployment, lms_context_id=lms_context_id)
         found_link = found_enrollment = None
-    person.last_seen_at = now
     columns_before = (context.lineitems_url, context.ags_scopes)
     _assign(
         context,
@@ -113,8 +113,8 @@ def record_launch(
         or (context.lineitems_url, context.ags_scopes) != columns_before
     )
     _assign(enrollment, role=role, lti_roles=" ".join(roles)[:2000], has_launched=True)
-    enrollment.last_launch_at = now
-    db.session.flush()
+    db.session.flush()  # new rows and changed columns only
+    _touch(person, enrollment, now)
     # In the launch's transaction: a link bound now (custom parameters, our
     # deep-linking response) or given its column gets every learner's score,
     # and the learner's own columns get the newest standing (a first launch).
@@ -167,6 +167,27 @@ def _update_person(person: Person, claims: PersonFacts) -> None:
         family_name=_fit(claims.family_name, 200) or person.family_name,
         email=_fit(claims.email, 320) or person.email,
         locale=_fit(claims.locale, 20) or person.locale,
+    )
+
+
+def _touch(person: Person, enrollment: Enrollment, now) -> None:
+    """The two timestamps every launch moves, as two plain UPDATEs: through the
+    unit of work they cost more than all the other writes of a returning launch."""
+    touch_person, touch_enrollment = _touch_statements()
+    db.session.execute(touch_person, {"pk": person.id, "now": now})
+    db.session.execute(touch_enrollment, {"pk": enrollment.id, "now": now})
+    set_committed_value(person, "last_seen_at", now)
+    set_committed_value(enrollment, "last_launch_at", now)
+
+
+@cache
+def _touch_statements():
+    persons, enrollments = Person.__table__, Enrollment.__table__
+    return (
+        update(persons).where(persons.c.id == bindparam("pk"))
+        .values(last_seen_at=bindparam("now", type_=persons.c.last_seen_at.type)),
+        update(enrollments).where(enrollments.c.id == bindparam("pk"))
+        .values(last_launch_at=bindparam("now", type_=enrollments.c.last_launch_at.type)),
     )
 
 
