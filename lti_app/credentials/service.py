@@ -11,11 +11,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course
 
+from ..domain import DomainError
 from ..extensions import db
 from ..issuing.models import Certificate
 from ..issuing.pdf import verification_url
@@ -27,9 +29,20 @@ from .models import IssuedCredential
 from .urls import public_url
 
 __all__ = [
-    "CredentialCheck", "Outcome", "baked_png", "check_credential", "credential_json",
+    "CredentialCheck", "NoBadgeImage", "Outcome", "baked_png", "check_credential", "credential_json",
     "credential_jwt", "email_choice", "set_email_choice", "status_of",
 ]
+
+
+class NoBadgeImage(DomainError):
+    """The course's course.yaml has no badge (yet): no PNG to bake into."""
+
+    status = 404
+    reason = "no_badge_image"
+
+    def user_message(self) -> str:
+        return _("This course has no badge image yet. Download the credential as a .jwt "
+                 "file instead.")
 
 
 def credential_jwt(certificate: Certificate) -> str:
@@ -111,7 +124,7 @@ def issuer_key(name: str) -> str:
 
 def badge_image(course: Course | None) -> bytes:
     if course is None or course.badge is None:
-        raise LookupError("the course has no badge image")
+        raise NoBadgeImage()
     return course.badge.image.read_bytes()
 
 
