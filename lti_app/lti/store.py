@@ -26,7 +26,7 @@ class DatabaseStore:
     """Reads and writes join the request's transaction (one commit per request)."""
 
     def get(self, key: str) -> Any | None:
-        row = db.session.execute(_statements().get, {"key": key, "now": utc_now()}).first()
+        row = _connection().execute(_statements().get, {"key": key, "now": utc_now()}).first()
         return json.loads(row[0]) if row else None
 
     def get_many(self, *keys: str) -> list[Any | None]:
@@ -39,7 +39,7 @@ class DatabaseStore:
         return [json.loads(rows[key]) if key in rows else None for key in keys]
 
     def put(self, key: str, value: Any, ttl: int) -> None:
-        db.session.execute(_statements().upsert, _row(key, value, ttl))
+        _connection().execute(_statements().upsert, _row(key, value, ttl))
 
     def put_now(self, key: str, value: Any, ttl: int) -> None:
         """Write in a transaction of its own, committed even if the request fails.
@@ -72,7 +72,7 @@ class DatabaseStore:
         One DELETE ... RETURNING: on PostgreSQL a second DELETE waits for the first
         transaction and then matches no row; SQLite serialises writers.
         """
-        row = db.session.execute(_statements().pop, {"key": key, "now": utc_now()}).first()
+        row = _connection().execute(_statements().pop, {"key": key, "now": utc_now()}).first()
         return json.loads(row[0]) if row else None
 
     def delete(self, key: str) -> None:
@@ -111,19 +111,24 @@ def _statements() -> _Statements:
     dialect = db.engine.dialect.name
     found = _BUILT.get(dialect)
     if found is None:
-        key, now = bindparam("key"), bindparam("now")
-        insert = _insert(dialect)(StoredValue)
+        table, key, now = StoredValue.__table__, bindparam("key"), bindparam("now")
+        insert = _insert(dialect)(table)
         found = _BUILT[dialect] = _Statements(
-            get=select(StoredValue.value).where(StoredValue.key == key,
-                                                StoredValue.expires_at > now),
+            get=select(table.c.value).where(table.c.key == key, table.c.expires_at > now),
             upsert=insert.on_conflict_do_update(
-                index_elements=[StoredValue.key],
+                index_elements=[table.c.key],
                 set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},
             ),
-            pop=delete(StoredValue).where(StoredValue.key == key, StoredValue.expires_at > now)
-            .returning(StoredValue.value),
+            pop=delete(table).where(table.c.key == key, table.c.expires_at > now)
+            .returning(table.c.value),
         )
     return found
+
+
+def _connection():
+    # The request's transaction, minus the ORM's per-statement work: these
+    # statements touch no mapped objects (nothing to autoflush or load).
+    return db.session.connection()
 
 
 _BUILT: dict[str, _Statements] = {}
