@@ -166,22 +166,29 @@ def queue_grade(
     return delivery
 
 
+LOCKED_KEY = "standing_locked"  # session.info: person ids locked in this transaction
+
+
 def lock_standing(person_ids: Iterable[int]) -> None:
     """Serialize standing updates per person until the commit (PostgreSQL's
     row locks, in id order): a second change waits and then counts the first
     one's pass or day, so two changes at once never queue an older standing
-    last. SQLite writes one transaction at a time anyway."""
-    ids = sorted(set(person_ids))
+    last. SQLite writes one transaction at a time anyway. A person already
+    locked in this transaction is not asked for again (one statement less)."""
+    locked = db.session.info.setdefault(LOCKED_KEY, set())
+    ids = sorted(set(person_ids) - locked)
     if ids:
         db.session.execute(
             select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update()
         ).all()
+        locked.update(ids)
 
 
 def graded_links(context_id: int) -> list[ResourceLink]:
-    """Every link of the LMS course bound to a course or module, with a column."""
+    """Every link of the LMS course bound to a course or module, with a column
+    (and its LMS course: queue_grade reads its scopes)."""
     return list(db.session.scalars(
-        select(ResourceLink).where(
+        select(ResourceLink).options(joinedload(ResourceLink.context)).where(
             ResourceLink.context_id == context_id, ResourceLink.course_slug.is_not(None),
             ResourceLink.lineitem_url.is_not(None),
         ).order_by(ResourceLink.id)
@@ -439,6 +446,13 @@ def _schedule_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(QUEUED_KEY, None)
+    session.info.pop(LOCKED_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _locks_end_with_the_transaction(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outer one (a savepoint keeps the locks)
+        session.info.pop(LOCKED_KEY, None)
 
 
 SWEEP_EVERY = 30  # seconds

@@ -21,6 +21,7 @@ from ..people.models import Enrollment, ResourceLink
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
 from .content import UnknownCourseOrModule
+from .grades import lock_standing
 from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
 
 __all__ = ["UnknownCourseOrModule"]  # raised by bind_link, defined with the content
@@ -96,9 +97,11 @@ def attempts_of_enrollment(
     return dict(attempts)
 
 
-def get_progress(enrollment_id: int, course: Course, module: CourseModule) -> ModuleProgress:
-    """The progress row, created on first use (concurrent first uses are safe)."""
-    progress = _find_progress(enrollment_id, course.slug, module.slug)
+def get_progress(enrollment_id: int, course: Course, module: CourseModule, *,
+                 fresh: bool = False) -> ModuleProgress:
+    """The progress row, created on first use (concurrent first uses are safe);
+    `fresh`: as committed now, not as this session read it before."""
+    progress = _find_progress(enrollment_id, course.slug, module.slug, fresh=fresh)
     if progress is not None:
         return progress
     try:
@@ -166,8 +169,15 @@ def record_result(
 ) -> ModuleProgress:
     """One attempt at a module (a quiz or a scenario): the best score counts, and
     the first pass stays. A pass or a better score changes the standing: the
-    gradebook's scores are queued with it (signals.standing_changed)."""
-    progress = get_progress(enrollment_id, course, module)
+    gradebook's scores are queued with it (signals.standing_changed).
+
+    The person's standing is locked first (until the commit), then the row is
+    read: two attempts at once (two tabs) each count, none overwrites the
+    other's attempts or best score with what it read before the other's commit.
+    """
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    lock_standing([enrollment.person_id])
+    progress = get_progress(enrollment_id, course, module, fresh=True)
     now = utc_now()
     progress.attempts += 1
     progress.best_percent = max(progress.best_percent or 0, percent)
@@ -177,7 +187,6 @@ def record_result(
         progress.passed_version = module.version
     progress.updated_at = now
     db.session.flush()
-    enrollment = db.session.get(Enrollment, enrollment_id)
     standing_changed.send("learning", person_id=enrollment.person_id,
                           context_id=enrollment.context_id)
     return progress
@@ -410,14 +419,16 @@ def _known_answers(module: CourseModule, answers: Mapping[str, Sequence[str]]) -
     return kept
 
 
-def _find_progress(enrollment_id: int, course_slug: str, module_slug: str):
-    return db.session.scalar(
-        select(ModuleProgress).where(
-            ModuleProgress.enrollment_id == enrollment_id,
-            ModuleProgress.course_slug == course_slug,
-            ModuleProgress.module_slug == module_slug,
-        )
+def _find_progress(enrollment_id: int, course_slug: str, module_slug: str, *,
+                   fresh: bool = False):
+    query = select(ModuleProgress).where(
+        ModuleProgress.enrollment_id == enrollment_id,
+        ModuleProgress.course_slug == course_slug,
+        ModuleProgress.module_slug == module_slug,
     )
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def _find_attempt(submission_id: str) -> QuizAttempt | None:
