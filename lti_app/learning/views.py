@@ -242,11 +242,12 @@ def submit_quiz(module_slug: str):
         enrollment_id=launch.enrollment_id, course=course, module=module,
         answers=answers, submission_id=form.submission_id.data,
     )
+    attempt_id = attempt.id  # before the commit expires it (no SELECT to reload it)
     # The attempt queued the learner's scores (signals.standing_changed); they
     # go out after this commit, off this worker (RQ or a delivery thread).
     db.session.commit()
     return redirect(
-        url_for("learning.quiz_result", module_slug=module.slug, attempt_id=attempt.id)
+        url_for("learning.quiz_result", module_slug=module.slug, attempt_id=attempt_id)
     )
 
 
