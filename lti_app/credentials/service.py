@@ -24,13 +24,13 @@ from ..issuing.pdf import verification_url
 from ..launch_scope import find_course
 from ..timeutil import utc_now
 from . import baking, document, keys, status_list, vc_jwt
-from .checking import CredentialCheck, Outcome, check_credential  # noqa: F401  (the API)
+from .checking import CredentialCheck, Outcome, check_credential  # the API, in __all__
 from .models import IssuedCredential
 from .urls import public_url
 
 __all__ = [
-    "CredentialCheck", "NoBadgeImage", "Outcome", "baked_png", "check_credential", "credential_json",
-    "credential_jwt", "email_choice", "set_email_choice", "status_of",
+    "CredentialCheck", "NoBadgeImage", "Outcome", "baked_png", "check_credential",
+    "credential_json", "credential_jwt", "email_choice", "set_email_choice", "status_of",
 ]
 
 
