@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 
+import requests
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
@@ -41,6 +42,17 @@ def _claimed_deployment_id(body: dict) -> str | None:
     return None
 
 
+class _NoCalls(requests.Session):
+    """Given none, pylti1p3 builds a requests.Session for every launch; a launch
+    of ours calls nothing with it (key sets: platform_keys, services: services.py)."""
+
+    def request(self, *args, **kwargs):
+        raise RuntimeError("a message launch makes no HTTP call of its own")
+
+
+_NO_CALLS = _NoCalls()
+
+
 class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch validated as the 1EdTech Security Framework (5.1.3) asks."""
 
@@ -59,7 +71,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             session_service=session_service,
             cookie_service=cookie_service or PartitionedCookieService(request),
             launch_data_storage=launch_data_storage,
-            requests_session=requests_session,
+            requests_session=requests_session or _NO_CALLS,
         )
 
     @property
