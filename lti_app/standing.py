@@ -34,19 +34,30 @@ def status_for(*, enrollment_id: int, person_id: int, course: Course,
     return course_status(course, progress, confirmed_day_count(person_id))
 
 
-def restate(*, person_id: int, context_id: int | None = None) -> int:
+def restate(*, person_id: int, context_id: int | None = None,
+            enrollment_id: int | None = None) -> int:
     """Queue the person's newest standing for every gradebook column they have
     as a learner (in one LMS course with `context_id`): the course links
     (modules passed of total, Completed when every rule is met) and the module
     links (best score). Returns how many columns got a new score; flushes only.
+    `enrollment_id`: the person's enrolment in that course, if the caller has it
+    loaded (one per person and LMS course: no query for it).
     """
     grades.lock_standing([person_id])  # then count: a concurrent change waits
     days = confirmed_day_count(person_id)
     content = catalog()
     return sum(
         grades.restate(enrollment=enrollment, shadow_days_confirmed=days, catalog=content)
-        for enrollment in grades.learner_enrollments_of(person_id, context_id)
+        for enrollment in _learner_enrollments(person_id, context_id, enrollment_id)
     )
+
+
+def _learner_enrollments(person_id: int, context_id: int | None,
+                         enrollment_id: int | None) -> list[Enrollment]:
+    known = db.session.get(Enrollment, enrollment_id) if enrollment_id else None
+    if known is not None and (known.person_id, known.context_id) == (person_id, context_id):
+        return [known] if known.role == ROLE_LEARNER else []
+    return grades.learner_enrollments_of(person_id, context_id)
 
 
 def restate_link(link_id: int) -> int:
@@ -72,8 +83,8 @@ def restate_link(link_id: int) -> int:
 
 @standing_changed.connect
 def _on_standing_changed(_sender, *, person_id: int, context_id: int | None = None,
-                         **_extra) -> None:
-    restate(person_id=person_id, context_id=context_id)
+                         enrollment_id: int | None = None, **_extra) -> None:
+    restate(person_id=person_id, context_id=context_id, enrollment_id=enrollment_id)
 
 
 @link_bound.connect
