@@ -1,0 +1,54 @@
+"""A launch restates her gradebook columns only when that can change them.
+
+A returning learner's launch in the same course, role and columns sends
+nothing again; one that brings the score scope the LMS did not grant before
+sends the standing she already has.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lti_app.extensions import db
+from lti_app.learning.models import GradeDelivery
+from tests.learning.helpers import launch_ltik
+from tests.learning.test_standing_scores import (
+    COURSE_ITEM, SCOPES, BASE, MoodleGradebook, course, lineitem, pass_modules, settle,
+)
+
+LINEITEM_ONLY = [SCOPES[0]]  # columns, but no permission to send scores
+
+
+def _launch(client, lms, scopes):
+    return launch_ltik(client, lms, sub="sara", resource_link_id="course-link",
+                       ags={"scope": scopes, "lineitem": lineitem(COURSE_ITEM),
+                            "lineitems": BASE},
+                       custom={"course": "library-basics"})
+
+
+def test_a_score_scope_granted_later_sends_her_standing_on_that_launch(app, client, lms):
+    gradebook = MoodleGradebook(lms)
+    _launch(client, lms, LINEITEM_ONLY)
+    pass_modules(app, [course().published_modules[0]])
+    assert gradebook.sent_to(COURSE_ITEM) == []  # the LMS did not allow scores yet
+
+    _launch(client, lms, SCOPES)  # the admin granted the score scope since
+    settle(app)
+    [score] = gradebook.sent_to(COURSE_ITEM)
+    assert score["userId"] == "sara" and score["scoreGiven"] == 1.0
+
+
+def test_a_returning_launch_with_nothing_changed_queues_nothing_again(app, client, lms):
+    gradebook = MoodleGradebook(lms)
+    _launch(client, lms, SCOPES)
+    pass_modules(app, [course().published_modules[0]])
+    sent = len(gradebook.sent_to(COURSE_ITEM))
+    assert sent == 1
+    with app.app_context():
+        revisions = db.session.scalars(select(GradeDelivery.revision)).all()
+
+    _launch(client, lms, SCOPES)
+    settle(app)
+    assert len(gradebook.sent_to(COURSE_ITEM)) == sent
+    with app.app_context():
+        assert db.session.scalars(select(GradeDelivery.revision)).all() == revisions
