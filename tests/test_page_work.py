@@ -20,7 +20,7 @@ from course_content.loader import load_catalog
 from lti_app.extensions import db
 from lti_app.forms import CheckedForm
 from tests.fake_lms import FakeLms
-from tests.learning.helpers import first_module, launch_ltik
+from tests.learning.helpers import first_module, form_tokens, launch_ltik
 from tests.test_framing import CANVAS, CUSTOMER, frame_ancestors
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -113,3 +113,26 @@ def test_a_catalog_trusted_once_loaded_until_it_is_rechecked(tmp_path):
     assert load_catalog(root, recheck=False) is first
     changed = load_catalog(root)
     assert changed.courses["mini"].modules[0].estimated_minutes == 35
+
+
+def test_the_quiz_shared_by_learners_keeps_each_ones_language_and_answers(app, client, lms):
+    module = first_module()
+    question = module.quiz.questions[0]
+    pages = {}
+    for language in ("nl", "en", "nl"):
+        ltik = launch_ltik(client, lms, locale=language, sub=f"u-{language}")
+        pages[language] = (ltik, client.get(f"/modules/{module.slug}?ltik={ltik}"))
+        html = pages[language][1].get_data(as_text=True)
+        assert question.text.get(language) in html
+        other = "en" if language == "nl" else "nl"
+        assert question.text.get(other) not in html
+    ltik, page = pages["nl"]
+    answer = question.right_answer()
+    refused = client.post(f"/modules/{module.slug}/quiz?ltik={ltik}", data={
+        **form_tokens(page.get_data(as_text=True)), f"q-{question.id}": answer})
+    assert refused.status_code == 422  # the other questions are open
+    kept = refused.get_data(as_text=True)
+    assert re.search(rf'id="q-{question.id}-{answer[0]}" checked', kept)
+    assert 'class="question is-missing"' in kept
+    fresh = client.get(f"/modules/{module.slug}?ltik={pages['en'][0]}").get_data(as_text=True)
+    assert " checked" not in fresh and "is-missing" not in fresh

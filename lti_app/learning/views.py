@@ -21,6 +21,7 @@ from . import bp, service
 from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
+from .page_parts import module_part
 
 
 @bp.get("/")
@@ -120,6 +121,11 @@ def _module_page(launch, course, module, quiz_form, *, answers=None, missing=(),
         "learning/module.html", course=course, module=module, progress=progress,
         quiz_form=quiz_form, action_form=ActionForm(),
         answers=answers or {}, missing=list(missing),
+        # The same for every learner until a refused submission marks answers.
+        quiz_questions=module_part(
+            "learning/_quiz_questions.html", module, cacheable=not answers and not missing,
+            answers=answers or {}, missing=list(missing)) if module.quiz else None,
+        sources_html=module_part("learning/_sources.html", module) if module.sources else None,
         place=place, published=published,
         previous_module=published[place - 1] if place else None,
         following_module=(published[place + 1]
