@@ -133,6 +133,44 @@ def _sql_counter(app):
     return seen
 
 
+class RoundTrips:
+    """Every statement and command psycopg sends (the pool's ping, BEGIN and
+    ROLLBACK included): each is one wait for PostgreSQL on a loaded machine."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def __enter__(self):
+        import psycopg
+
+        self._saved = (psycopg.Cursor.execute, psycopg.Connection._exec_command)
+        execute, command = self._saved
+        seen = self.seen
+
+        def counted_execute(cursor, query, *args, **kwargs):
+            text = query if isinstance(query, str) else str(getattr(query, "as_string",
+                                                                     lambda _c: query)(None))
+            seen["ping (pool_pre_ping)" if text.strip().lower() in (";", "select 1")
+                 else "statement"] += 1
+            return execute(cursor, query, *args, **kwargs)
+
+        def counted_command(connection, cmd, *args, **kwargs):
+            name = cmd if isinstance(cmd, (str, bytes)) else getattr(cmd, "_obj", cmd)
+            if isinstance(name, bytes):
+                name = name.decode(errors="replace")
+            seen[str(name).split()[0].upper() if str(name).strip() else "command"] += 1
+            return command(connection, cmd, *args, **kwargs)
+
+        psycopg.Cursor.execute = counted_execute
+        psycopg.Connection._exec_command = counted_command
+        return self
+
+    def __exit__(self, *_exc):
+        import psycopg
+
+        psycopg.Cursor.execute, psycopg.Connection._exec_command = self._saved
+
+
 def profile_app(app, pages: dict[str, str], headers: dict[str, str], base_url: str,
                 n: int, top: int = 18) -> None:
     client = app.test_client()
@@ -154,6 +192,9 @@ def profile_app(app, pages: dict[str, str], headers: dict[str, str], base_url: s
             get(target)
         plain_ms = (time.perf_counter() - start) * 1000 / n
         statements = sum(sql.values()) / n
+        with RoundTrips() as trips:
+            for _ in range(n):
+                get(target)
 
         with AreaTimer() as areas:
             for _ in range(n):
@@ -174,9 +215,12 @@ def profile_app(app, pages: dict[str, str], headers: dict[str, str], base_url: s
         for area in sorted(AREAS, key=lambda a: -areas.seconds.get(a, 0.0)):
             share = areas.seconds.get(area, 0.0) / traced if traced else 0.0
             print(f"    {area[0]:<48} {share * plain_ms:7.2f} ms  {share:6.1%}")
+        print(f"  round trips to PostgreSQL per request: {sum(trips.seen.values()) / n:.1f} ("
+              + ", ".join(f"{name} {count / n:.1f}" for name, count in trips.seen.most_common())
+              + ")")
         print("  SQL statements per request:")
         for statement, count in sql.most_common(8):
-            print(f"    {count / n / 3:5.1f}  {statement}")  # 3 passes counted
+            print(f"    {count / n / 4:5.1f}  {statement}")  # 4 passes counted
         _print_top(stats, n, top)
         _print_repeated(stats, n)
 
