@@ -30,6 +30,8 @@ from sqlalchemy import (
     func,
     not_,
     or_,
+    String,
+    bindparam,
     select,
     true,
     type_coerce,
@@ -74,13 +76,39 @@ def module_column(index: int, field: str) -> str:
     return f"m{index}_{field}"
 
 
-def learner_table(course: Course, context_id: int) -> Subquery:
-    """One row per learner of the LMS course (see the module docstring)."""
+@dataclass(frozen=True)
+class CourseShape:
+    """What the statements depend on of a course; hashable, so a statement is
+    built once per course and reused (building one costs more than running it)."""
+
+    slug: str
+    module_slugs: tuple[str, ...]  # published, in order
+    modules_needed: int
+    days_needed: int
+
+    @classmethod
+    def of(cls, course: Course) -> CourseShape:
+        needed = course_status_from_counts(course, modules_passed=0, shadow_days_confirmed=0)
+        return cls(
+            slug=course.slug,
+            module_slugs=tuple(module.slug for module in course.published_modules),
+            modules_needed=needed.modules_missing,
+            days_needed=needed.shadow_days_missing,
+        )
+
+
+# The values a statement is run with (execute(statement, {...})).
+CONTEXT_ID, PATTERN, LIMIT, OFFSET = "context_id", "name_pattern", "row_limit", "row_offset"
+
+
+def learner_table(course: CourseShape) -> Subquery:
+    """One row per learner of the LMS course given as CONTEXT_ID (see the
+    module docstring)."""
+    context_id = bindparam(CONTEXT_ID, type_=Integer())
     in_context = and_(Enrollment.context_id == context_id, Enrollment.role == ROLE_LEARNER)
     enrollment_ids = select(Enrollment.id).where(in_context)
     person_ids = select(Enrollment.person_id).where(in_context)
-    slugs = [module.slug for module in course.published_modules]
-    needed = course_status_from_counts(course, modules_passed=0, shadow_days_confirmed=0)
+    slugs = list(course.module_slugs)
 
     progress = _progress(course.slug, slugs, enrollment_ids)
     confirmed = confirmed_days_query(person_ids).subquery("confirmed")
@@ -118,9 +146,7 @@ def learner_table(course: Course, context_id: int) -> Subquery:
     passed = func.coalesce(progress.c.passed, 0)
     days = func.coalesce(confirmed.c.days, 0)
     # What the course counts: never more days than it asks for (completion's clamp).
-    days_counted = case(
-        (days > needed.shadow_days_missing, needed.shadow_days_missing), else_=days
-    )
+    days_counted = case((days > course.days_needed, course.days_needed), else_=days)
     columns = [
         Enrollment.id.label("enrollment_id"),
         Enrollment.person_id,
@@ -141,9 +167,9 @@ def learner_table(course: Course, context_id: int) -> Subquery:
         _latest(
             Enrollment.last_launch_at, progress.c.last_update, shadow.c.last_change_at
         ).label("last_activity_at"),
-        and_(
-            passed >= needed.modules_missing, days >= needed.shadow_days_missing
-        ).label("is_complete_sql"),
+        and_(passed >= course.modules_needed, days >= course.days_needed).label(
+            "is_complete_sql"
+        ),
     ]
     joined = (
         select(*columns)
@@ -159,7 +185,7 @@ def learner_table(course: Course, context_id: int) -> Subquery:
     return _with_sort_name(joined)
 
 
-def with_modules(course: Course, rows: CTE) -> Select:
+def with_modules(course: CourseShape, rows: CTE) -> Select:
     """The chosen rows (a page, or every row of an export) with each published
     module's progress as columns: folded for these rows only, not for every
     learner the sort had to look at."""
@@ -171,10 +197,10 @@ def with_modules(course: Course, rows: CTE) -> Select:
         "is_passed": case((mp.passed_at.is_not(None), 1), else_=0),
     }
     per_module = [
-        func.max(case((mp.module_slug == module.slug, fields[field]))).label(
+        func.max(case((mp.module_slug == slug, fields[field]))).label(
             module_column(index, field)
         )
-        for index, module in enumerate(course.published_modules)
+        for index, slug in enumerate(course.module_slugs)
         for field in MODULE_FIELDS
     ]
     modules = (
@@ -282,15 +308,23 @@ def stage_conditions(table: Subquery) -> dict[str, ColumnElement[bool]]:
     return {name: conditions[name] for name in STAGE_FILTERS}
 
 
-def matching(table: Subquery, stage: str | None, search: str) -> ColumnElement[bool]:
+def matching(
+    table: Subquery, stage: str | None, searching: bool
+) -> ColumnElement[bool]:
+    """The filter, and the search as a LIKE with PATTERN (see name_pattern)."""
     conditions = []
     if stage:
         conditions.append(stage_conditions(table)[stage])
-    if search:
-        conditions.append(
-            func.lower(table.c.name).contains(search.lower(), autoescape=True)
-        )
+    if searching:
+        pattern = bindparam(PATTERN, type_=String())
+        conditions.append(func.lower(table.c.name).like(pattern, escape="\\"))
     return and_(true(), *conditions)
+
+
+def name_pattern(search: str) -> str:
+    """The typed text anywhere in the name; LIKE's wildcards stay characters."""
+    escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def ordering(table: Subquery, sort: str, descending: bool) -> list[ColumnElement]:

@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from course_content.models import Course
 
 from ..extensions import db
 from .learner_query import (
+    CONTEXT_ID,
+    LIMIT,
+    OFFSET,
+    PATTERN,
     Counts,
+    CourseShape,
     counts_from,
     counts_select,
     learner_table,
     matching,
     ordering,
+    name_pattern,
     with_modules,
 )
 from .table import PAGE_SIZE, LearnerRow, TableQuery, row_from
@@ -58,19 +65,19 @@ class LearnerPage:
 def learner_page(
     course: Course, context_id: int, table: TableQuery, size: int = PAGE_SIZE
 ) -> LearnerPage:
-    learners = learner_table(course, context_id)
-    match = matching(learners, table.filter, table.search)
-    counts = counts_from(db.session.execute(counts_select(learners, match)).one())
+    counts_statement, rows_statement = _page_statements(
+        CourseShape.of(course), table.filter, bool(table.search), table.sort,
+        table.descending, paged=not table.show_all,
+    )  # fmt: skip
+    values = {CONTEXT_ID: context_id, PATTERN: name_pattern(table.search)}
+    counts = counts_from(db.session.execute(counts_statement, values).one())
     pages = max(1, ceil(counts.matching / size))
     number = 1 if table.show_all else min(table.page, pages)
-    chosen = (
-        select(learners)
-        .where(match)
-        .order_by(*ordering(learners, table.sort, table.descending))
-    )
-    if not table.show_all:
-        chosen = chosen.limit(size).offset((number - 1) * size)
-    rows = [row_from(course, values) for values in _with_modules(course, chosen, table)]
+    values |= {LIMIT: size, OFFSET: (number - 1) * size}
+    rows = [
+        row_from(course, row)
+        for row in db.session.execute(rows_statement, values).mappings()
+    ]
     first = (number - 1) * size + 1 if rows else 0
     return LearnerPage(
         rows=rows,
@@ -89,17 +96,36 @@ def every_row(
     """Every row the filter and search keep, in the table's order, never paged
     (exports, insights); read EXPORT_CHUNK rows at a time (yield_per)."""
     table = table or TableQuery()
-    learners = learner_table(course, context_id)
-    chosen = select(learners).where(matching(learners, table.filter, table.search))
-    for values in _with_modules(course, chosen, table, yield_per=EXPORT_CHUNK):
-        yield row_from(course, values)
-
-
-def _with_modules(course: Course, chosen: Select, table: TableQuery, **options):
-    """The chosen rows (one CTE: sorted, limited) with their module columns, in
-    the table's order (the join does not keep the CTE's)."""
-    rows = chosen.cte("chosen")
-    statement = with_modules(course, rows).order_by(
-        *ordering(rows, table.sort, table.descending)
+    _counts, statement = _page_statements(
+        CourseShape.of(course), table.filter, bool(table.search), table.sort,
+        table.descending, paged=False,
+    )  # fmt: skip
+    values = {CONTEXT_ID: context_id, PATTERN: name_pattern(table.search)}
+    result = db.session.execute(
+        statement.execution_options(yield_per=EXPORT_CHUNK), values
     )
-    return db.session.execute(statement.execution_options(**options)).mappings()
+    for row in result.mappings():
+        yield row_from(course, row)
+
+
+@lru_cache(maxsize=512)
+def _page_statements(
+    course: CourseShape,
+    stage: str | None,
+    searching: bool,
+    sort: str,
+    descending: bool,
+    paged: bool,
+) -> tuple[Select, Select]:
+    """The counts and the rows statements for one choice of the trainer, built
+    once: the values (LMS course, search, page) are bound when they run."""
+    learners = learner_table(course)
+    match = matching(learners, stage, searching)
+    chosen = select(learners).where(match).order_by(*ordering(learners, sort, descending))
+    if paged:
+        chosen = chosen.limit(bindparam(LIMIT)).offset(bindparam(OFFSET))
+    # The chosen rows in one CTE (sorted, limited); their module columns joined
+    # to it, in the table's order again (a join does not keep the CTE's).
+    rows = chosen.cte("chosen")
+    statement = with_modules(course, rows).order_by(*ordering(rows, sort, descending))
+    return counts_select(learners, match), statement
