@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event
+
+from lti_app.extensions import db
 
 from .launch import ToolUnderTest, launch_bench
 
@@ -29,6 +32,20 @@ def profile_requests(app: Flask, profiler: cProfile.Profile) -> None:
             profiler.disable()
 
     app.wsgi_app = profiled  # type: ignore[method-assign]
+
+
+def count_statements(app: Flask, counts: dict[str, int]) -> None:
+    """Count the SQL statements and commits the app sends (Kennisdeling only)."""
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(*_args) -> None:
+        counts["statements"] = counts.get("statements", 0) + 1
+
+    @event.listens_for(engine, "commit")
+    def _commit(*_args) -> None:
+        counts["commits"] = counts.get("commits", 0) + 1
 
 
 def print_top(stats: pstats.Stats, n: int, limit: int, key: int) -> None:
@@ -58,11 +75,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         tool: ToolUnderTest = bench.ours if args.tool == "kennisdeling" else bench.bare
         for i in range(20):
             bench.launch(tool, i, record=False)
+        counts: dict[str, int] = {}
+        if tool is bench.ours:
+            count_statements(tool.app, counts)
         profile_requests(tool.app, profiler)
         for i in range(args.n):
             bench.launch(tool, i, record=False)
     stats = pstats.Stats(profiler)
     print(f"{tool.name}: {args.n} launches (login + launch requests), ms per launch")
+    if counts:
+        print(f"SQL per launch: {counts.get('statements', 0) / args.n:.1f} statements, "
+              f"{counts.get('commits', 0) / args.n:.1f} commits (pre-pings not counted)")
     print_top(stats, args.n, args.limit, key=3 if args.sort == "cumulative" else 2)
 
 
