@@ -6,7 +6,7 @@ from flask import (
     Blueprint, Flask, abort, current_app, flash, has_request_context, redirect, request,
     session, url_for,
 )
-from flask_babel import get_locale
+from flask_babel import _get_current_context, get_locale, get_translations
 from flask_babel import gettext as _
 
 from .extensions import babel
@@ -45,11 +45,36 @@ def select_locale() -> str:
     ]
 
 
+def request_translations():
+    """This request's translations, looked up once per request, not per string.
+
+    Kept in Flask-Babel's own per-request slot (`babel_translations`), which
+    its refresh() and force_locale() clear: a language switched mid-request
+    (a certificate in the learner's language) is still honoured.
+    """
+    ctx = _get_current_context()
+    if ctx is None:  # outside a request or app context
+        return get_translations()
+    translations = getattr(ctx, "babel_translations", None)
+    if translations is None:
+        translations = ctx.babel_translations = get_translations()
+    return translations
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
+    )
+    # The templates' _() and ngettext: Flask-Babel's look up the domain, the
+    # locale and the catalogue again for every string (30-50 on a page).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
 
 

@@ -136,3 +136,15 @@ def test_the_quiz_shared_by_learners_keeps_each_ones_language_and_answers(app, c
     assert 'class="question is-missing"' in kept
     fresh = client.get(f"/modules/{module.slug}?ltik={pages['en'][0]}").get_data(as_text=True)
     assert " checked" not in fresh and "is-missing" not in fresh
+
+
+def test_template_strings_follow_a_language_forced_mid_request(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Course') }}|{{ ngettext('%(num)d day', '%(num)d days', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert render_template_string(page).startswith("Cursus|")
+        with force_locale("en"):  # e.g. a certificate in the learner's language
+            assert render_template_string(page) == "Course|2 days"
+        assert render_template_string(page).startswith("Cursus|")
