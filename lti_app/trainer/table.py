@@ -4,9 +4,8 @@ the trainer's choices (?filter=&q=&sort=&order=&page=&all=) read from the URL.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import NamedTuple
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from course_content.models import Course
 from ..completion import CourseStatus, course_status_from_counts
 from ..shadowing.service import ShadowSummary
 from ..templating import format_locale
-from .learner_query import MODULE_FIELDS, STAGE_FILTERS, module_column
+from .learner_query import STAGE_FILTERS, module_values
 
 NOT_STARTED, READ, ATTEMPTED, PASSED = "not_started", "read", "attempted", "passed"
 SEARCH_LIMIT = 100
@@ -43,8 +42,8 @@ class ModuleCell(NamedTuple):
         best_percent: int | None,
         is_passed: int | None,
     ) -> ModuleCell:
-        """From the row's module columns (flags as 0/1: the dates are not shown,
-        and 12,000 of them would cost more to read than the rest of the row)."""
+        """From learner_query.module_values (flags as 0/1: the dates are not
+        shown, and reading 12,000 of them cost more than the rest of the row)."""
         if is_passed:
             state = PASSED
         elif attempts:
@@ -121,10 +120,7 @@ def row_from(course: Course, values: Mapping) -> LearnerRow:
         sort_name=values["sort_name"],
         email=values["email"],
         has_launched=bool(values["has_launched"]),
-        modules=tuple(
-            ModuleCell.of(slug, *(values[key] for key in keys))
-            for slug, keys in _module_keys(course)
-        ),
+        modules=_cells(course, values["modules"]),
         status=course_status_from_counts(
             course,
             modules_passed=values["passed"],
@@ -139,18 +135,15 @@ def row_from(course: Course, values: Mapping) -> LearnerRow:
     )
 
 
-def _module_keys(course: Course) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """Each published module's slug and the names of its columns in the row."""
-    modules = course.published_modules
-    return zip((module.slug for module in modules), _column_names(len(modules)))
-
-
-@cache
-def _column_names(count: int) -> tuple[tuple[str, ...], ...]:
+def _cells(course: Course, text: str | None) -> tuple[ModuleCell, ...]:
+    progress = module_values(text)
     return tuple(
-        tuple(module_column(index, field) for field in MODULE_FIELDS)
-        for index in range(count)
+        ModuleCell.of(module.slug, *progress.get(module.slug, NO_PROGRESS))
+        for module in course.published_modules
     )
+
+
+NO_PROGRESS = (0, 0, None, 0)
 
 
 # -- what the trainer asked for: ?filter=&q=&sort=&order=&page=&all= ---------------
