@@ -1,18 +1,20 @@
-"""The dashboard's learners in SQL: one statement for a page of rows (or every
-row, streamed, for the exports) and one for the counts, whatever the number of
+"""The dashboard's learners in SQL: one statement for the counts and one for a
+page of rows (or every row, streamed, for the exports), whatever the number of
 learners.
 
-Each learner is one row of `learner_table`: the enrolment and person, the
-module progress folded into columns per published module (conditional
-aggregates), and the counts the course rules need (modules passed, confirmed
-shadowing days), the shadowing summary and the certificate state. The stage
+Each learner is one row of `learner_table`: the enrolment and person with the
+Dutch sort name, and the counts the course rules and the stages need (modules
+passed and started, confirmed shadowing days, pending and logged days, the
+current certificate, the last revocation, the last activity). The stage
 filters, the search and the three sort orders are WHERE and ORDER BY clauses
-on that table, so only the rows shown travel to Python.
+on that table; `with_modules` then adds the module cells of the chosen rows
+only, so only the rows shown are folded and travel to Python.
 
 The course status itself stays `completion.course_status_from_counts`: the rows
 are built with it (table.py). Filtering on "complete" needs the same rule as a
 WHERE clause; it is written here once, from the thresholds that function
-reports, and tests/trainer check both agree for every learner.
+reports (CourseShape), and tests/trainer/test_paging.py checks both agree for
+every learner.
 """
 
 from __future__ import annotations
