@@ -180,3 +180,62 @@ def test_a_revoked_certificate_shows_no_sharing_links(app, client, lms):
     for kind in ("json", "jwt", "png"):
         response = client.get(f"/certificate/{certificate.id}/credential.{kind}?ltik={ltik}")
         assert response.status_code == 404
+
+
+def test_a_credential_made_in_the_learner_s_request_names_no_launch(app, client, lms):
+    ltik, certificate = _issue(client, lms, app)
+    # The first download makes and signs it, inside the learner's launch.
+    document = client.get(f"/certificate/{certificate.id}/credential.json?ltik={ltik}").data
+    assert b"ltik" not in document
+    jwt = client.get(f"/certificate/{certificate.id}/credential.jwt?ltik={ltik}").data
+    assert b"ltik" not in base64_payload(jwt)
+
+
+def base64_payload(jwt: bytes) -> bytes:
+    import base64
+
+    payload = jwt.split(b".")[1]
+    return base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4))
+
+
+def _zip(client, trainer, *, with_credentials: bool):
+    import io
+    import time
+    import zipfile
+
+    page = client.get(f"/trainer/certificates?ltik={trainer}").get_data(as_text=True)
+    assert "digital badge (credential .jwt and badge image .png)" in page
+    data = {"csrf_token": form_tokens(page)["csrf_token"]}
+    if with_credentials:
+        data["include_credentials"] = "y"
+    job_url = client.post(f"/trainer/certificates/zip?ltik={trainer}",
+                          data=data).headers["Location"]
+    deadline = time.time() + 30
+    while True:
+        status = client.get(job_url.replace("?", ".json?")).get_json()
+        if status["status"] in ("done", "failed") or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert status["status"] == "done"
+    return zipfile.ZipFile(io.BytesIO(client.get(status["download"]).data))
+
+
+def test_the_trainer_s_zip_can_hold_each_credential_and_badge(app, client, lms):
+    ltik, certificate = _issue(client, lms, app)
+    _bram, _other = _issue(client, lms, app, sub="bram", name="Bram Jansen")
+    trainer = launch_ltik(client, lms, sub="carla", roles=INSTRUCTOR, name="Carla Visser",
+                          locale="en")
+    plain = _zip(client, trainer, with_credentials=False)
+    assert sorted(plain.namelist()) == ["Anna-de-Vries-library-basics.pdf",
+                                        "Bram-Jansen-library-basics.pdf"]
+    archive = _zip(client, trainer, with_credentials=True)
+    assert sorted(archive.namelist()) == sorted(
+        f"{name}-library-basics.{ext}" for name in ("Anna-de-Vries", "Bram-Jansen")
+        for ext in ("pdf", "jwt", "png"))
+    jwt = archive.read("Anna-de-Vries-library-basics.jwt").decode()
+    assert jwt == _stored_jwt(app, certificate.id)
+    # The learner downloads the same credential the trainer got.
+    assert client.get(f"/certificate/{certificate.id}/credential.jwt?ltik={ltik}").data == \
+        jwt.encode()
+    assert _png_itxt(archive.read("Anna-de-Vries-library-basics.png"))[
+        "openbadgecredential"] == jwt
