@@ -20,7 +20,6 @@ from course_content.models import Course
 from ..domain import DomainError
 from ..extensions import db
 from ..issuing.models import Certificate
-from ..issuing.pdf import verification_url
 from ..launch_scope import find_course
 from ..timeutil import utc_now
 from . import baking, document, keys, status_list, vc_jwt
@@ -139,7 +138,7 @@ def _new(certificate: Certificate) -> IssuedCredential:
     number, index = status_list.allocate(key)
     issued = IssuedCredential(
         certificate_id=certificate.id, certificate=certificate,
-        credential_uri=verification_url(certificate.verification_code),
+        credential_uri=public_url("verification.verify", code=certificate.verification_code),
         subject_uri=f"urn:uuid:{uuid.uuid4()}", issuer_key=key, issuer_name=name,
         status_list=number, status_index=index, include_email=False)
     _sign(issued, certificate)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 
 import pytest
 from jsonschema import Draft201909Validator
@@ -173,3 +174,23 @@ def test_every_download_is_the_same_text(app):
 
         again = service.credential_jwt(db.session.get(Certificate, certificate_id))
     assert again == first
+
+
+def test_with_a_base_url_every_address_is_on_it_whatever_the_request_host(app):
+    app.config["TOOL_BASE_URL"] = "https://kennisdeling.example.org"
+    with app.test_request_context(base_url="http://other-host.example.net"):
+        certificate = make_issued()
+        token = service.credential_jwt(certificate)
+        document = service.credential_json(certificate)
+        outcome = service.check_credential(token).outcome
+    document.pop("@context")  # the W3C and 1EdTech contexts
+    text = json.dumps(document) + json.dumps(jwt_header(token))
+    addresses = re.findall(r"https?://[^/\"]+", text)
+    assert addresses and set(addresses) == {"https://kennisdeling.example.org"}
+    assert outcome == "valid"
+
+
+def jwt_header(token: str) -> dict:
+    import jwt
+
+    return jwt.get_unverified_header(token)
