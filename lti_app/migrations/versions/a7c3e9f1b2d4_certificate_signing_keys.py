@@ -1,7 +1,7 @@
 """certificate signing keys: the tool's own self-signed PDF signing certificate
 
 Revision ID: a7c3e9f1b2d4
-Revises: 640513d854d5
+Revises: 7c1f0b5e2a91
 Create Date: 2026-12-01 12:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import lti_app.timeutil  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9f1b2d4'
-down_revision = '640513d854d5'
+down_revision = '7c1f0b5e2a91'
 branch_labels = None
 depends_on = None
 
