@@ -10,7 +10,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from certificates.data import CertificateData
-from certificates.signing import sign_pdf
 
 from .models import Certificate
 from .signer import current_signer
@@ -78,6 +77,8 @@ def render_pdf(certificate: Certificate, language: str) -> bytes:
 
 
 def sign_certificate_pdf(pdf: bytes, language: str) -> bytes:
+    from certificates.signing import sign_pdf  # pyHanko: when signing, not at start
+
     signer = current_signer()
     subject = signer.certificate.subject.native
     with force_locale(language):
