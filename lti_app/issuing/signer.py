@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -22,7 +23,9 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from certificates.signing import Signer, SigningError, new_self_signed
+if TYPE_CHECKING:  # imported when used: pyHanko and fontTools are ~35 MB of RSS in
+    # every web worker at start, and most requests never sign (issue 19)
+    from certificates.signing import Signer
 
 from ..extensions import db
 from ..timeutil import utc_now
@@ -50,6 +53,8 @@ def init_signing(app: Flask) -> None:
 
 
 def load_pkcs12(path: str, passphrase: str | None) -> Signer:
+    from certificates.signing import Signer, SigningError
+
     setting = f"FLASK_CERTIFICATE_SIGNING_PKCS12={path}"
     signer, problem = None, None
     try:
@@ -109,6 +114,13 @@ def self_signed_key() -> SigningKey:
     return _stored()
 
 
+def new_self_signed(*args, **kwargs):
+    """certificates.signing.new_self_signed, imported when first needed."""
+    from certificates.signing import new_self_signed as make
+
+    return make(*args, **kwargs)
+
+
 def _stored() -> SigningKey | None:
     return db.session.scalar(select(SigningKey).where(SigningKey.purpose == SELF_SIGNED))
 
@@ -117,6 +129,8 @@ def _stored() -> SigningKey | None:
 def _decrypted(key_pem: str, cert_pem: str, passphrase: bytes) -> Signer:
     # Decrypting and checking the key costs more than a signature; the cache
     # is per process and keyed by the row, so a new row is loaded afresh.
+    from certificates.signing import Signer
+
     key = serialization.load_pem_private_key(key_pem.encode(), passphrase)
     return Signer.from_key_and_certificates(key, x509.load_pem_x509_certificate(
         cert_pem.encode()))
