@@ -9,8 +9,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
+from typing import TYPE_CHECKING
 
-from certificates.signing import SignatureFacts, certificate_fingerprint, signature_facts
+if TYPE_CHECKING:  # pyHanko and fontTools (~35 MB of RSS per web worker) load
+    # when a signature is read, not at start (issue 19)
+    from certificates.signing import SignatureFacts
 
 from ..credentials import service as credentials
 from ..issuing import signer
@@ -56,6 +59,8 @@ class CertificateFacts:
 
 
 def certificate_facts(certificate: Certificate) -> CertificateFacts:
+    from certificates.signing import certificate_fingerprint
+
     return CertificateFacts(
         status=status_of(certificate),
         pdfs=tuple(PdfFacts(p.language, p.sha256, signature_of(p.sha256, p.pdf))
@@ -105,6 +110,8 @@ def signature_of(sha256: str, pdf: bytes) -> SignatureFacts | None:
         if sha256 in _SIGNATURES:
             _SIGNATURES.move_to_end(sha256)
             return _SIGNATURES[sha256]
+    from certificates.signing import signature_facts
+
     facts = signature_facts(pdf)
     with _SIGNATURES_LOCK:
         _SIGNATURES[sha256] = facts
