@@ -15,12 +15,14 @@ import io
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pypdf
 from sqlalchemy import select
 
 from certificates.codes import ALPHABET
-from certificates.signing import SignatureFacts, signature_facts
+if TYPE_CHECKING:  # pyHanko and fontTools (~35 MB of RSS per web worker) load
+    # when a signature is read, not at start (issue 19)
+    from certificates.signing import SignatureFacts
 
 from ..credentials import service as credentials
 from ..extensions import db
@@ -58,6 +60,8 @@ def check_pdf(data: bytes) -> PdfCheck:
     stored = _stored_pdf(sha256, named)
     if stored is not None:
         return PdfCheck("issued", sha256, stored.certificate, stored.language)
+    from certificates.signing import signature_facts
+
     signature = signature_facts(data)
     if named is not None:
         return PdfCheck("changed", sha256, named, signature=signature)
@@ -85,6 +89,8 @@ def _certificate_named_in(data: bytes) -> Certificate | None:
 def _codes_in(data: bytes) -> list[str]:
     """Codes the PDF names: its metadata (keywords, subject), the link of its QR
     code and its printed text. A PDF pypdf cannot read names none."""
+    import pypdf  # ~25 MB of RSS: only when a PDF is uploaded
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         texts = [str(value) for value in (reader.metadata or {}).values()]
