@@ -42,9 +42,12 @@ from .loadtest.services import (
     REPO,
     flask_cli,
     loadtest_database,
+    redis_answers,
     running_gunicorn,
+    running_rq_worker,
     scalar,
     tool_env,
+    with_rq,
 )
 from .rows import Row, percentile
 from .run import _cpu_model, format_table
@@ -84,7 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=int, default=600, help="overall limit, seconds"
     )
+    parser.add_argument(
+        "--redis",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="scores through Redis + a separate `rq worker` (default: if Redis "
+        "answers at 127.0.0.1:6379; else the delivery threads in gunicorn's workers)",
+    )
     args = parser.parse_args(argv)
+    if args.redis is None:
+        args.redis = redis_answers()
 
     def overall_timeout(_signum, _frame):
         raise TimeoutError(f"overall timeout of {args.timeout} s")
@@ -114,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             lms.jwks = platform.jwks()
             env = tool_env(db, secrets.token_hex(32))
-            flask_cli(["db", "upgrade"], env)
+            if args.redis:  # a queue of this run's own: others' workers never take it
+                env = with_rq(env, f"kd-loadtest-{os.getpid()}")
+            flask_cli(["db", "upgrade", "heads"], env)  # heads: several while branches merge
             flask_cli(
                 [
                     "platform",
@@ -136,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
                 env,
             )
+            if args.redis:
+                stack.enter_context(running_rq_worker(env, run_dir / "rq.log"))
             server = stack.enter_context(
                 running_gunicorn(env, run_dir / "gunicorn.log", workers=args.workers)
             )
@@ -160,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             phases.load(run, args.learners)
             _worker_memory(run, server, "after the load")
+            run.fact(
+                "load: s after the last learner until every score was delivered",
+                _until_delivered(db, limit=60.0),
+            )
             if args.restart_learners > 0:
                 db_restart.db_restart(run, args.restart_learners, args.outage)
             else:  # PostgreSQL is shared: never stopped unless asked for
@@ -205,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Row("whole script, s", {"value": round(time.monotonic() - started, 1)})
     )
     print(_machine_line(args.workers))
+    print(_delivery_line(args.redis))
     print(format_table(timing_rows(recorder.samples)))
     print()
     print(format_table(facts))
@@ -261,6 +282,17 @@ def _timing_row(name: str, samples: Sequence[Sample]) -> Row:
 WORKER_RSS_LIMIT_MB = 150
 
 
+def _until_delivered(db: str, limit: float) -> float | str:
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        if not scalar(
+            db, "SELECT count(*) FROM grade_deliveries WHERE status <> 'delivered'"
+        ):
+            return round(time.monotonic() - began, 1)
+        time.sleep(0.2)
+    return f"> {limit:.0f} (still pending)"
+
+
 def _worker_memory(run: phases.Run, server, when: str) -> None:
     """RSS of each gunicorn worker from /proc (the brief's limit: 150 MB each)."""
     sizes = [_rss_mb(pid) for pid in sorted(server.worker_pids())]
@@ -300,6 +332,18 @@ def _log_facts(log: Path) -> list[Row]:
         ),
     }
     return [Row(name, {"value": value}) for name, value in counts.items()]
+
+
+def _delivery_line(redis: bool) -> str:
+    if redis:
+        return (
+            "scores: RQ (FLASK_JOBS_REDIS_URL=redis://127.0.0.1:6379/0) and one "
+            "separate `rq worker` process (SimpleWorker); --no-redis for the threads"
+        )
+    return (
+        "scores: no Redis (--no-redis, or none at 127.0.0.1:6379): the delivery "
+        "threads inside gunicorn's workers"
+    )
 
 
 def _machine_line(workers: int) -> str:

@@ -192,6 +192,56 @@ def wait_until_healthy(base_url: str, timeout: float) -> bool:
     return False
 
 
+# -- Redis and an RQ worker (the production way to send scores) ------------------
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_answers(url: str = REDIS_URL) -> bool:
+    try:
+        from redis import Redis
+
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - not installed, not running: no Redis
+        return False
+
+
+def with_rq(env: dict[str, str], queue: str, url: str = REDIS_URL) -> dict[str, str]:
+    """The tool's settings with scores queued on RQ (README, production)."""
+    return {**env, "FLASK_JOBS_REDIS_URL": url, "FLASK_JOBS_QUEUE": queue}
+
+
+@contextmanager
+def running_rq_worker(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """`rq worker <queue>` as its own process, not serving pages.
+
+    SimpleWorker runs each job in the worker process itself: RQ's default forks a
+    fresh child per job, which would import the tool and build its app (about a
+    second of CPU) for every job."""
+    log = log_path.open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from rq.cli import main; main()", "worker",
+         "--url", env["FLASK_JOBS_REDIS_URL"], "--worker-class", "rq.worker.SimpleWorker",
+         env["FLASK_JOBS_QUEUE"]],  # -c: this checkout's lti_app, as gunicorn's
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        _stop(process)
+        log.close()
+        _drop_queue(env["FLASK_JOBS_REDIS_URL"], env["FLASK_JOBS_QUEUE"])
+
+
+def _drop_queue(url: str, name: str) -> None:
+    try:
+        from redis import Redis
+        from rq import Queue
+
+        Queue(name, connection=Redis.from_url(url)).delete(delete_jobs=True)
+    except Exception:  # noqa: BLE001 - clean-up only
+        pass
+
+
 # -- PostgreSQL: the whole machine's server ------------------------------------------
 def _pg_version() -> str:
     versions = sorted(p.name for p in Path("/etc/postgresql").iterdir())
