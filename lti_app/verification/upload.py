@@ -2,9 +2,11 @@
 issued, unchanged, or a credential it signed? No HTTP here.
 
 A PDF matches when its SHA-256 is that of a stored CertificatePdf: the same
-bytes as issued. Otherwise, when it names a verification code (every issued
-PDF carries it in its metadata and prints it), it is a changed copy of that
-certificate, and its signature says whether it was changed after signing.
+bytes as issued (certificate_pdfs.sha256 has no index: one row per certificate
+and language, and the rate limit bounds how often it is read). Otherwise, when
+it names a verification code (every issued PDF carries it in its metadata and
+prints it), it is a changed copy of that certificate, and its signature says
+whether it was changed after signing.
 Anything else is a credential for `credentials.check_credential`.
 """
 
@@ -56,26 +58,18 @@ def is_pdf(data: bytes) -> bool:
 
 def check_pdf(data: bytes) -> PdfCheck:
     sha256 = hashlib.sha256(data).hexdigest()
-    named = _certificate_named_in(data)
-    stored = _stored_pdf(sha256, named)
+    # The bytes as issued first: one query, no PDF parsing.
+    stored = db.session.scalar(select(CertificatePdf).where(CertificatePdf.sha256 == sha256)
+                               .limit(1))
     if stored is not None:
         return PdfCheck("issued", sha256, stored.certificate, stored.language)
     from certificates.signing import signature_facts
 
+    named = _certificate_named_in(data)
     signature = signature_facts(data)
     if named is not None:
         return PdfCheck("changed", sha256, named, signature=signature)
     return PdfCheck("not_ours", sha256, signature=signature)
-
-
-def _stored_pdf(sha256: str, named: Certificate | None) -> CertificatePdf | None:
-    if named is not None:  # the usual case: compare with that certificate's PDFs only
-        match = next((p for p in named.pdfs if p.sha256 == sha256), None)
-        if match is not None:
-            return match
-    # Metadata unreadable to pypdf, yet possibly ours: the hash decides.
-    return db.session.scalar(select(CertificatePdf).where(CertificatePdf.sha256 == sha256)
-                             .limit(1))
 
 
 def _certificate_named_in(data: bytes) -> Certificate | None:
@@ -87,27 +81,35 @@ def _certificate_named_in(data: bytes) -> Certificate | None:
 
 
 def _codes_in(data: bytes) -> list[str]:
-    """Codes the PDF names: its metadata (keywords, subject), the link of its QR
-    code and its printed text. A PDF pypdf cannot read names none."""
+    """Codes the PDF names: its metadata (keywords, subject) and the link of its
+    QR code, else its printed text (slower to extract). A PDF pypdf cannot read
+    names none."""
     import pypdf  # ~25 MB of RSS: only when a PDF is uploaded
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         texts = [str(value) for value in (reader.metadata or {}).values()]
-        for page in reader.pages[:2]:
+        pages = reader.pages[:2]
+        for page in pages:
             for annotation in page.get("/Annots") or []:
                 action = annotation.get_object().get("/A") or {}
                 texts.append(str(action.get("/URI") or ""))
-            texts.append(page.extract_text() or "")
+        found = _codes_of(texts)
+        if not found:
+            found = _codes_of([page.extract_text() or "" for page in pages])
     except Exception:  # noqa: BLE001 - a hostile or broken upload is simply unnamed
         log.info("verify upload: PDF not readable by pypdf", exc_info=True)
         return []
+    return found[:10]
+
+
+def _codes_of(texts: list[str]) -> list[str]:
     found: list[str] = []
     for text in texts:
         for code in _SHORT_CODE.findall(text) + _URL_CODE.findall(text):
             if code not in found:
                 found.append(code)
-    return found[:10]
+    return found
 
 
 def check_credential(data: bytes | str):
