@@ -17,7 +17,8 @@ SHOT = os.environ.get("SHARE_SHOT", "/tmp/briefs/share-shot.png")
 
 
 def _learner_with_certificate(browser, live_server, app):
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="en-GB")
+    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="en-GB",
+                                  extra_http_headers={"Accept-Language": "en"})
     # The frame's permission is delegated by the LMS page (allow="clipboard-write").
     for origin in (live_server["lms"], live_server["tool"]):
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
@@ -47,8 +48,7 @@ def test_copy_the_verification_link_and_upload_the_pdf(browser, live_server, app
         page.screenshot(path=SHOT, full_page=True)
 
         frame.click("#copy-verify-link")
-        frame.wait_for_function(
-            "document.getElementById('verify-link-copied').textContent.length > 0")
+        frame.wait_for_selector("#verify-link-copied:not(:empty)")
         assert frame.inner_text("#verify-link-copied") == "Link copied."
         assert page.evaluate("navigator.clipboard.readText()") == link  # the LMS page reads it
 
@@ -64,5 +64,9 @@ def test_copy_the_verification_link_and_upload_the_pdf(browser, live_server, app
         verifier.wait_for_selector("#upload-result")
         assert "This PDF is the document that was issued, unchanged." in verifier.inner_text(
             "#upload-result")
+        verifier.screenshot(path=SHOT.replace(".png", "-upload.png"), full_page=True)
+        verifier.click("#upload-result a")
+        verifier.wait_for_selector("text=The PDF as issued")
+        verifier.screenshot(path=SHOT.replace(".png", "-verify.png"), full_page=True)
     finally:
         context.close()
