@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from math import ceil
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Integer, Select, bindparam, select
 
 from course_content.models import Course
 
@@ -123,7 +123,9 @@ def _page_statements(
     match = matching(learners, stage, searching)
     chosen = select(learners).where(match).order_by(*ordering(learners, sort, descending))
     if paged:
-        chosen = chosen.limit(bindparam(LIMIT)).offset(bindparam(OFFSET))
+        chosen = chosen.limit(bindparam(LIMIT, type_=Integer())).offset(
+            bindparam(OFFSET, type_=Integer())
+        )
     # The chosen rows in one CTE (sorted, limited); their module columns joined
     # to it, in the table's order again (a join does not keep the CTE's).
     rows = chosen.cte("chosen")
