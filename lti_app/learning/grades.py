@@ -245,9 +245,9 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50,
 
     Several runners (RQ workers, delivery threads, cron on every host) may run
     at once: a runner only sends a row it has *claimed*, by setting its
-    claimed_until a lease into the future with one conditional UPDATE of a batch
-    (PostgreSQL: FOR UPDATE SKIP LOCKED, so runners take different rows instead
-    of queueing on the same ones). Each send renews the lease first, only if it
+    claimed_until a lease into the future, for a batch at once: the rows are
+    locked with FOR UPDATE SKIP LOCKED (PostgreSQL), so runners take different
+    rows instead of queueing on the same ones, then one conditional UPDATE. Each send renews the lease first, only if it
     is still this runner's, so a long batch never sends a row another runner
     took over. A newer standing queued meanwhile does not end the lease: the
     runner holding it sends that one next. A runner that dies mid-send leaves
@@ -280,15 +280,23 @@ class _Claim:
 
 
 def _claim_due(now: datetime, limit: int) -> list[_Claim]:
-    """Claim up to `limit` due rows nobody holds, in one statement."""
+    """Claim up to `limit` due rows nobody holds."""
     clock = max(now, utc_now())
     lease = clock + timedelta(seconds=CLAIM_LEASE)
     claimable = (GradeDelivery.status == "pending", GradeDelivery.next_attempt_at <= now,
                  or_(GradeDelivery.claimed_until.is_(None),
                      GradeDelivery.claimed_until <= clock))
-    due = (select(GradeDelivery.id).where(*claimable)
-           .order_by(GradeDelivery.next_attempt_at, GradeDelivery.id).limit(limit)
-           .with_for_update(skip_locked=True))  # SQLite: one writer anyway
+    # Locked (and skipped by the others) until the commit below. Two statements:
+    # PostgreSQL may run an `IN (SELECT ... LIMIT n FOR UPDATE)` inside the
+    # UPDATE more than once and so claim more than `limit` rows.
+    due = db.session.scalars(
+        select(GradeDelivery.id).where(*claimable)
+        .order_by(GradeDelivery.next_attempt_at, GradeDelivery.id).limit(limit)
+        .with_for_update(skip_locked=True)  # SQLite: one writer anyway
+    ).all()
+    if not due:
+        db.session.commit()
+        return []
     ids = db.session.scalars(
         update(GradeDelivery).where(GradeDelivery.id.in_(due), *claimable)
         .values(claimed_until=lease).returning(GradeDelivery.id)

@@ -256,3 +256,51 @@ def test_with_redis_scores_go_to_the_rq_queue(app, client, lms):
     assert len(_scores(lms)) == 1
     with app.app_context():
         assert db.session.scalars(select(GradeDelivery.status)).one() == "delivered"
+
+
+def test_a_runner_whose_lease_ran_out_never_sends_a_row_another_took_over(app, client, lms):
+    """A batch claim can outlive its lease (a slow LMS before this row's turn):
+    once another runner took the row over, the first one skips it."""
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=503)
+    ltik, module = _module_link_launch(client, lms)
+    submit_quiz(client, ltik, module, right_answers(module))  # fails: pending, retried later
+    lms.mock.replace(responses.POST, SCORES, status=200, json={})
+    due = utc_now() + timedelta(minutes=5)
+    with app.app_context():
+        [claim_a] = grades._claim_due(due, 10)  # runner A claims it ...
+        # ... and is still busy when its lease has run out: runner B takes the row.
+        after_lease = due + timedelta(seconds=grades.CLAIM_LEASE + 1)
+        [claim_b] = grades._claim_due(after_lease, 10)
+        assert grades._send(claim_a, grades.ags.ScoreSender()) is None  # A: not mine now
+        assert _accepted(lms) == 0
+        assert grades._send(claim_b, grades.ags.ScoreSender()) is True  # B sends it
+        delivery = db.session.scalars(select(GradeDelivery)).one()
+        assert delivery.status == "delivered" and delivery.claimed_until is None
+    assert _accepted(lms) == 1
+
+
+def _accepted(lms) -> int:
+    return sum(c.request.url == SCORES and c.response.status_code == 200
+               for c in lms.mock.calls)
+
+
+def test_runners_at_once_take_different_rows_and_send_each_once(app, client, lms):
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=503)
+    module = first_module()
+    for sub in ("ann", "bob", "cas"):
+        ltik = launch_ltik(client, lms, sub=sub, ags=_ags(lms),
+                           custom={"course": "library-basics", "module": module.slug})
+        submit_quiz(client, ltik, module, right_answers(module))
+    lms.mock.replace(responses.POST, SCORES, status=200, json={})
+    due = utc_now() + timedelta(minutes=5)
+    with app.app_context():
+        first = grades._claim_due(due, 2)
+        second = grades._claim_due(due, 2)  # another runner meanwhile: the rest only
+        assert len(first) == 2 and len(second) == 1
+        assert not {c.delivery_id for c in first} & {c.delivery_id for c in second}
+        assert grades._claim_due(due, 2) == []  # all claimed
+    users = sorted(json.loads(c.request.body)["userId"] for c in lms.mock.calls
+                   if c.request.url == SCORES and c.response.status_code == 200)
+    assert users == []  # claiming sends nothing by itself
