@@ -4,6 +4,7 @@ an address that names nothing is a 404, not an error page."""
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from jsonschema import Draft201909Validator
 
 from lti_app.credentials import service
@@ -65,6 +66,9 @@ def test_a_course_without_badge_says_so(app, monkeypatch):
         try:
             service.baked_png(certificate)
         except service.NoBadgeImage as error:
-            assert "no badge image" in error.user_message()
+            with force_locale("en"):
+                assert "no badge image" in error.user_message()
+            with force_locale("nl"):
+                assert "geen badge-afbeelding" in error.user_message()
         else:
             raise AssertionError("a PNG without a badge image")
