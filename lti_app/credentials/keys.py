@@ -9,14 +9,11 @@ its kid, and a verifier must still find the key.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import current_app
-from jwcrypto.jwk import JWK
 from sqlalchemy import select
 
+from .. import keypairs
 from ..extensions import db
 from ..timeutil import utc_now
 from .models import CredentialKey
@@ -32,20 +29,12 @@ def signing_key() -> CredentialKey:
 
 
 def create_key() -> CredentialKey:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.BestAvailableEncryption(_passphrase()),
-    ).decode()
-    jwk = JWK.from_pyca(private.public_key())
-    kid = jwk.thumbprint()
-    public = json.loads(jwk.export_public())
-    public.update({"kid": kid, "alg": "RS256", "use": "sig"})
+    new = keypairs.new_rsa_key()
     # In the caller's transaction (not committed on its own as the LTI keys
     # are): what it signs is stored in that same transaction, so nothing signed
     # outlives its key, and SQLite's one writer is not asked twice.
-    key = CredentialKey(kid=kid, private_key_pem=pem, public_jwk=json.dumps(public))
+    key = CredentialKey(kid=new.kid, private_key_pem=new.private_key_pem,
+                        public_jwk=new.public_jwk)
     db.session.add(key)
     db.session.flush()
     return key
@@ -83,14 +72,4 @@ def public_jwk(key: CredentialKey, kid_uri: str | None = None) -> dict:
 
 
 def private_key(key: CredentialKey) -> rsa.RSAPrivateKey:
-    return _decrypt(key.kid, key.private_key_pem, _passphrase())
-
-
-@lru_cache(maxsize=8)
-def _decrypt(kid: str, encrypted_pem: str, passphrase: bytes) -> rsa.RSAPrivateKey:
-    # Decrypting an RSA key takes ~30 ms; cached per process, per key.
-    return serialization.load_pem_private_key(encrypted_pem.encode(), passphrase)
-
-
-def _passphrase() -> bytes:
-    return str(current_app.config["TOOL_KEY_PASSPHRASE"]).encode()
+    return keypairs.decrypted(key.private_key_pem)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported when used: pyHanko and fontTools are ~35 MB of RSS
     # every web worker at start, and most requests never sign (issue 19)
     from certificates.signing import Signer
 
+from .. import keypairs
 from ..extensions import db
 from ..timeutil import utc_now
 from .models import SigningKey
@@ -79,7 +80,7 @@ def current_signer() -> Signer:
     if configured is not None:
         return configured
     row = self_signed_key()
-    return _decrypted(row.private_key_pem, row.certificate_pem, _passphrase())
+    return _decrypted(row.private_key_pem, row.certificate_pem)
 
 
 def is_configured() -> bool:
@@ -96,10 +97,7 @@ def self_signed_key() -> SigningKey:
         current_app.config.get("CERTIFICATE_SIGNING_ORGANISATION")
         or current_app.config["TOOL_TITLE"],
     )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(_passphrase()),
-    ).decode()
+    pem = keypairs.encrypted_pem(key)
     try:
         # The unique purpose decides a race: the loser's insert fails and it
         # reads the winner's row. In the caller's transaction, so a PDF signed
@@ -126,15 +124,10 @@ def _stored() -> SigningKey | None:
 
 
 @lru_cache(maxsize=4)
-def _decrypted(key_pem: str, cert_pem: str, passphrase: bytes) -> Signer:
-    # Decrypting and checking the key costs more than a signature; the cache
-    # is per process and keyed by the row, so a new row is loaded afresh.
+def _decrypted(key_pem: str, cert_pem: str) -> Signer:
+    # Loading the signer costs more than a signature; the cache is per process
+    # and keyed by the row, so a new row is loaded afresh.
     from certificates.signing import Signer
 
-    key = serialization.load_pem_private_key(key_pem.encode(), passphrase)
-    return Signer.from_key_and_certificates(key, x509.load_pem_x509_certificate(
-        cert_pem.encode()))
-
-
-def _passphrase() -> bytes:
-    return str(current_app.config["TOOL_KEY_PASSPHRASE"]).encode()
+    return Signer.from_key_and_certificates(keypairs.decrypted(key_pem),
+                                            x509.load_pem_x509_certificate(cert_pem.encode()))

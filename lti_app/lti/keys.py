@@ -9,15 +9,13 @@ rotation (Security Framework 6.3, 6.4).
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import current_app
-from jwcrypto.jwk import JWK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import keypairs
 from ..domain import DomainError
 from ..extensions import db
 from ..timeutil import utc_now
@@ -39,22 +37,14 @@ def active_key() -> ToolKey:
 
 
 def create_key() -> ToolKey:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.BestAvailableEncryption(_passphrase()),
-    ).decode()
-    jwk = JWK.from_pyca(private.public_key())
-    kid = jwk.thumbprint()
-    public = json.loads(jwk.export_public())
-    public.update({"kid": kid, "alg": "RS256", "use": "sig"})
+    new = keypairs.new_rsa_key()
     # Committed on its own: a key that signs must already be published, whatever
     # happens to the request that needed it.
     with Session(db.engine) as session:
-        session.add(ToolKey(kid=kid, private_key_pem=pem, public_jwk=json.dumps(public)))
+        session.add(ToolKey(kid=new.kid, private_key_pem=new.private_key_pem,
+                            public_jwk=new.public_jwk))
         session.commit()
-    return db.session.scalar(select(ToolKey).where(ToolKey.kid == kid))
+    return db.session.scalar(select(ToolKey).where(ToolKey.kid == new.kid))
 
 
 def rotate() -> ToolKey:
@@ -89,7 +79,7 @@ def public_jwks() -> dict:
 
 def private_key_pem(key: ToolKey) -> str:
     """The key's unencrypted PEM."""
-    return _decrypt(key.kid, key.private_key_pem, _passphrase()).private_bytes(
+    return private_key(key).private_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
@@ -98,15 +88,4 @@ def private_key_pem(key: ToolKey) -> str:
 
 def private_key(key: ToolKey) -> rsa.RSAPrivateKey:
     """The loaded key object; PyJWT signs with it as with a PEM, minus the parsing."""
-    return _decrypt(key.kid, key.private_key_pem, _passphrase())
-
-
-@lru_cache(maxsize=8)
-def _decrypt(kid: str, encrypted_pem: str, passphrase: bytes) -> rsa.RSAPrivateKey:
-    # Decrypting and checking an RSA key takes ~30 ms; the cache is per process
-    # and holds nothing another worker needs (each derives the same value).
-    return serialization.load_pem_private_key(encrypted_pem.encode(), passphrase)
-
-
-def _passphrase() -> bytes:
-    return str(current_app.config["TOOL_KEY_PASSPHRASE"]).encode()
+    return keypairs.decrypted(key.private_key_pem)
