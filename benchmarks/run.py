@@ -31,11 +31,25 @@ def _dashboard(n: int) -> list[Row]:
     return dashboard.run(n)
 
 
+def _credentials(n: int) -> list[Row]:
+    from . import credentials
+
+    return credentials.run(n, list_size=50_000)
+
+
+def _verify(n: int) -> list[Row]:
+    from . import verify_share
+
+    return verify_share.run(n)
+
+
 # One entry per measurement module; each takes n and returns its rows.
 MEASUREMENTS: dict[str, Callable[[int], list[Row]]] = {
     "launch": _launch,
     "certificates": _certificates,
     "dashboard": _dashboard,
+    "credentials": _credentials,
+    "verify": _verify,
 }
 
 
