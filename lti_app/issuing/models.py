@@ -26,6 +26,13 @@ class Certificate(db.Model):
             sqlite_where=text("revoked_at IS NULL AND superseded_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL AND superseded_at IS NULL"),
         ),
+        # The few ended ones, for the credentials' status list, which reads
+        # them on every request (without it: a scan of every certificate).
+        Index(
+            "ix_certificates_ended", "id",
+            sqlite_where=text("revoked_at IS NOT NULL OR superseded_at IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NOT NULL OR superseded_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +95,8 @@ class CertificatePdf(db.Model):
     )
     language: Mapped[str] = mapped_column(String(5))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
+    # Indexed: /verify finds an uploaded PDF by its hash.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
     certificate: Mapped[Certificate] = relationship(back_populates="pdfs")
