@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from threading import Lock
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,14 @@ class Achievement:
     criteria: str
     issuer: str
     valid_from: str  # as the credential says it (ISO date-time)
+
+    @property
+    def valid_from_date(self) -> date | None:
+        """The day, for the page's own date format (None: not a date-time)."""
+        try:
+            return datetime.fromisoformat(self.valid_from).date()
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)

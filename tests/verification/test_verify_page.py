@@ -55,6 +55,21 @@ def test_the_page_shows_the_facts_hash_and_signer(app, client, lms):
     assert f"/verify/{certificate.verification_code}/credential.jwt" in page
 
 
+
+def test_the_criteria_read_as_a_list_and_the_date_in_the_reader_s_language(app, client, lms):
+    _ltik, certificate, _pdf = issued(client, lms, app)
+    valid_from = certificate.issued_at
+    for language, month in (("en", valid_from.strftime("%b")), ("nl", None)):
+        page = client.get(f"/verify/{certificate.verification_code}",
+                          headers={"Accept-Language": language}).get_data(as_text=True)
+        criteria = page.split('<dd class="prose">', 1)[1].split("</dd>", 1)[0]
+        # The criteria's Markdown rules (one per line) are a list, not "- " text.
+        assert "<li>" in criteria and "\n- " not in criteria
+        # Valid from: a date as the page writes dates, not the credential's ISO text.
+        assert valid_from.date().isoformat() not in page.split("Achievement", 1)[-1]
+        if month:
+            assert f"{valid_from.day} {month} {valid_from.year}" in page
+
 def test_a_revoked_certificate_says_so_with_the_date_not_the_trainer_s_words(app, client, lms):
     _ltik, certificate, _pdf = issued(client, lms, app)
     revoke(client, lms, certificate, reason="Private note about Anna")
