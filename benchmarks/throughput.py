@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
 import requests
 
 from course_content.loader import load_catalog
@@ -51,7 +50,9 @@ from lti_app.demo_lms.platform import LtiPlatform
 
 from .loadtest.client import Flow, Learner, LoopbackSession, Recorder
 from .loadtest.fake_lms import running_fake_lms
-from .loadtest.services import PG, REPO, flask_cli, free_port, tool_env
+from .loadtest.services import (
+    Gunicorn, flask_cli, loadtest_database, running_gunicorn, tool_env,
+)
 from .rows import Row
 from .run import _cpu_model, format_table
 
@@ -59,83 +60,6 @@ ISSUER = "https://moodle.bench.invalid"  # only a name in tokens; never contacte
 CLIENT_ID = "kd-bench-throughput"
 FORWARDED_FOR = "10.77.0.1"
 TARGET_RATIO = 8.0  # the issue's goal: within 8x of the bare page
-
-
-# -- servers -----------------------------------------------------------------------
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], log_path: Path, *, workers: int,
-             access_log: bool) -> Iterator[Server]:
-    """The same flags for both servers; only the WSGI app differs."""
-    port = free_port()
-    log = log_path.open("ab")
-    command = [
-        sys.executable, "-m", "gunicorn",
-        "--workers", str(workers), "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{port}",
-        "--timeout", "30", "--graceful-timeout", "10",
-        "--forwarded-allow-ips", "127.0.0.1",
-        "--error-logfile", "-", "--capture-output",
-    ]
-    if access_log:
-        command += ["--access-logfile", "-"]
-    process = subprocess.Popen(
-        [*command, app_spec], cwd=REPO, env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    server = Server(process, port, log_path)
-    try:
-        if not _healthy(server.base_url, timeout=30):
-            raise RuntimeError(f"{app_spec} did not become healthy; see {log_path}")
-        yield server
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # the group started for it
-                process.wait(timeout=10)
-        log.close()
-
-
-def _healthy(base_url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base_url + "/healthz", timeout=2).status_code == 200:
-                return True
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    return False
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    name = f"kd_bench_{os.getpid()}"
-    assert "bench" in name  # it is dropped: never a name that could be real data
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(*statements: str) -> None:
-    with psycopg.connect(PG + " dbname=postgres", autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
 
 
 # -- load --------------------------------------------------------------------------
@@ -270,9 +194,9 @@ def launch_learner(server_base: str, platform: LtiPlatform, lms, module_slug: st
 
 @contextmanager
 def tool_with_launch(run_dir: Path, *, workers: int, access_log: bool,
-                     redis_url: str | None) -> Iterator[tuple[Server | None, Launched]]:
+                     redis_url: str | None) -> Iterator[tuple[Gunicorn | None, Launched]]:
     with ExitStack() as stack:
-        db = stack.enter_context(bench_database())
+        db = stack.enter_context(loadtest_database("bench"))
         lms = stack.enter_context(running_fake_lms(CLIENT_ID))
         pem, kid = LtiPlatform.generate_key()
         platform = LtiPlatform(
@@ -292,8 +216,7 @@ def tool_with_launch(run_dir: Path, *, workers: int, access_log: bool,
             env,
         )
         server = stack.enter_context(
-            gunicorn("lti_app:create_app()", env, run_dir / "tool.log", workers=workers,
-                     access_log=access_log)
+            running_gunicorn(env, run_dir / "tool.log", workers, access_log=access_log)
         )
         module_slug = load_catalog().courses["library-basics"].published_modules[0].slug
         module_url, overview_url = launch_learner(server.base_url, platform, lms, module_slug)
@@ -357,9 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # overview, bare again), so a change in the machine's load shows as drift.
             bare_server = None
             if not args.profile_only:
-                bare_server = stack.enter_context(gunicorn(
-                    "benchmarks.bare_page_app:app", bare_env, run_dir / "bare.log",
-                    workers=args.workers, access_log=args.access_log))
+                bare_server = stack.enter_context(running_gunicorn(
+                    bare_env, run_dir / "bare.log", args.workers,
+                    app_spec="benchmarks.bare_page_app:app", access_log=args.access_log))
             server, launched = stack.enter_context(tool_with_launch(
                 run_dir, workers=args.workers, access_log=args.access_log,
                 redis_url=args.redis))

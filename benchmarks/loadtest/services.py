@@ -29,10 +29,11 @@ def database_url(name: str) -> str:
 
 
 @contextmanager
-def loadtest_database() -> Iterator[str]:
-    """A fresh database for this run, dropped at the end (even after a failure)."""
-    name = f"kd_loadtest_{os.getpid()}"
-    assert "loadtest" in name  # it is dropped: never a name that could be real data
+def loadtest_database(kind: str = "loadtest") -> Iterator[str]:
+    """A fresh database `kd_<kind>_<pid>` for this run, dropped at the end (even
+    after a failure); `kind` is "loadtest" or "bench", never a real data name."""
+    assert kind in ("loadtest", "bench")  # it is dropped
+    name = f"kd_{kind}_{os.getpid()}"
     _admin(
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
     )
@@ -124,45 +125,32 @@ class Gunicorn:
 
 @contextmanager
 def running_gunicorn(
-    env: dict[str, str], log_path: Path, workers: int = 4
+    env: dict[str, str], log_path: Path, workers: int = 4, *,
+    app_spec: str = "lti_app:create_app()", access_log: bool = True,
 ) -> Iterator[Gunicorn]:
+    """gunicorn as in production (sync workers); the throughput benchmark runs its
+    bare page with the same flags, only `app_spec` differs."""
     port = free_port()
     log = log_path.open("ab")
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", str(workers), "--worker-class", "sync",
+        "--bind", f"127.0.0.1:{port}",
+        "--timeout", "30", "--graceful-timeout", "10",
+        # Our client plays the TLS proxy; gunicorn must trust its X-Forwarded-*.
+        "--forwarded-allow-ips", "127.0.0.1",
+        "--error-logfile", "-", "--capture-output",
+    ]
+    if access_log:
+        command += ["--access-logfile", "-"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "10",
-            # Our client plays the TLS proxy; gunicorn must trust its X-Forwarded-*.
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-            "--access-logfile",
-            "-",
-            "--error-logfile",
-            "-",
-            "--capture-output",
-            "lti_app:create_app()",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        [*command, app_spec], cwd=REPO, env=env, stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True,
     )
     server = Gunicorn(process, port, log_path)
     try:
         if not wait_until_healthy(server.base_url, timeout=30):
-            raise RuntimeError(f"gunicorn did not become healthy; see {log_path}")
+            raise RuntimeError(f"{app_spec} did not become healthy; see {log_path}")
         yield server
     finally:
         _stop(process)
