@@ -14,8 +14,6 @@ import pypdf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -33,6 +31,7 @@ from certificates.signing import (
     sign_pdf,
     signature_facts,
 )
+from tests.certificates.institution_pki import institution_pkcs12
 
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 SELF_SIGNED_CN = "Kennisdeling certificate signing (self-signed)"
@@ -204,7 +203,7 @@ def test_the_box_prints_the_label_in_the_pdf_language(nl_pdf, signer, tmp_path):
 
 
 def test_an_institution_pkcs12_with_its_chain_signs(nl_pdf, tmp_path):
-    p12, leaf = _institution_pkcs12(b"geheim")
+    p12, leaf = institution_pkcs12(b"geheim")
     signer = Signer.from_pkcs12(p12, "geheim")
     assert signer.common_name == "Universiteitsbibliotheek Voorbeeld"
     assert signer.issuer.endswith("Voorbeeld Root CA") and not signer.is_self_signed
@@ -220,7 +219,7 @@ def test_an_institution_pkcs12_with_its_chain_signs(nl_pdf, tmp_path):
 
 
 def test_a_wrong_passphrase_or_a_stranger_key_is_refused():
-    p12, _ = _institution_pkcs12(b"geheim")
+    p12, _ = institution_pkcs12(b"geheim")
     with pytest.raises(SigningError, match="passphrase"):
         Signer.from_pkcs12(p12, "fout")
     with pytest.raises(SigningError):
@@ -240,30 +239,6 @@ def test_the_self_signed_certificate_is_for_ten_years_and_document_signing():
     assert cert.not_valid_after_utc == datetime(2036, 12, 1, 12, 0, tzinfo=UTC)
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
-
-
-def _institution_pkcs12(passphrase: bytes):
-    """A root CA and an institution's leaf certificate it issued, as a .p12."""
-    now = datetime.now(UTC)
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Voorbeeld Root CA")])
-    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(root_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder()
-            .subject_name(x509.Name([
-                x509.NameAttribute(NameOID.COMMON_NAME, "Universiteitsbibliotheek Voorbeeld"),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Universiteit Voorbeeld")]))
-            .issuer_name(root_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365))
-            .sign(root_key, hashes.SHA256()))
-    data = pkcs12.serialize_key_and_certificates(
-        b"institution", key, leaf, [root], BestAvailableEncryption(passphrase))
-    return data, leaf
 
 
 def _gray_pixels(pdf: bytes, stem) -> tuple[int, int, bytes]:

@@ -9,14 +9,8 @@ import logging
 import shutil
 import subprocess
 import threading
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
-from cryptography.x509.oid import NameOID
 from flask_babel import force_locale, gettext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select
@@ -25,6 +19,7 @@ from certificates.signing import signature_facts
 from lti_app.extensions import db
 from lti_app.issuing import signer as signing
 from lti_app.issuing.models import Certificate, CertificatePdf, SigningKey
+from tests.certificates.institution_pki import institution_pkcs12
 from tests.conftest import make_app
 from tests.issuing.helpers import complete_course
 from tests.learning.helpers import form_tokens, launch_ltik
@@ -164,7 +159,7 @@ def test_flask_certificates_signer_prints_the_signing_certificate(app, runner):
 
 def test_a_configured_pkcs12_signs_every_certificate(database_uri, tmp_path, lms):
     p12 = tmp_path / "institution.p12"
-    p12.write_bytes(_institution_pkcs12(b"geheim"))
+    p12.write_bytes(institution_pkcs12(b"geheim")[0])
     app = make_app(database_uri, tmp_path / "instance", CERTIFICATE_SIGNING_PKCS12=str(p12),
                    CERTIFICATE_SIGNING_PASSPHRASE="geheim")
     lms.app = app
@@ -186,12 +181,12 @@ def test_a_bad_signing_setting_stops_the_app_at_start_naming_it(
     p12 = tmp_path / "institution.p12"
     passphrase = "geheim"
     if problem == "passphrase":
-        p12.write_bytes(_institution_pkcs12(b"geheim"))
+        p12.write_bytes(institution_pkcs12(b"geheim")[0])
         passphrase = "fout"
     elif problem == "garbage":
         p12.write_bytes(b"this is not a PKCS#12 file")
     elif problem == "expired":
-        p12.write_bytes(_institution_pkcs12(b"geheim", expired=True))
+        p12.write_bytes(institution_pkcs12(b"geheim", expired=True)[0])
     caplog.set_level(logging.ERROR)
     with pytest.raises(signing.SigningConfigError, match="FLASK_CERTIFICATE_SIGNING_PKCS12"):
         make_app(database_uri, tmp_path / "instance", CERTIFICATE_SIGNING_PKCS12=str(p12),
@@ -202,25 +197,3 @@ def test_a_bad_signing_setting_stops_the_app_at_start_naming_it(
                 "garbage": "not a PKCS#12", "expired": "expired"}[problem]
     assert expected in lines[0]
 
-
-def _institution_pkcs12(passphrase: bytes, *, expired: bool = False) -> bytes:
-    now = datetime.now(UTC)
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Voorbeeld Root CA")])
-    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=800)).not_valid_after(now + timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(root_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    until = now - timedelta(days=1) if expired else now + timedelta(days=365)
-    leaf = (x509.CertificateBuilder()
-            .subject_name(x509.Name([
-                x509.NameAttribute(NameOID.COMMON_NAME, "Universiteitsbibliotheek Voorbeeld"),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Universiteit Voorbeeld")]))
-            .issuer_name(root_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=400)).not_valid_after(until)
-            .sign(root_key, hashes.SHA256()))
-    return pkcs12.serialize_key_and_certificates(
-        b"institution", key, leaf, [root], BestAvailableEncryption(passphrase))
