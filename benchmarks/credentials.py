@@ -27,19 +27,14 @@ from lti_app import create_app
 from lti_app.models import Certificate, IssuedCredential, Person, Platform
 from lti_app.credentials import keys, service, status_list
 from lti_app.extensions import db
+from lti_app.testing.issuing import issued_snapshot
 from lti_app.timeutil import utc_now
 
 from .database import bench_database
 from .rows import Row, ratio_row, timing_row
 from .run import format_table, machine_line
 
-SNAPSHOT = {
-    "course_title": {"nl": "Library Basics", "en": "Library Basics"},
-    "wording": {"nl": "Hierbij verklaren de organisatoren van Library Basics dat",
-                "en": "The organisers of Library Basics hereby certify that"},
-    "organisers": ["UKB", "SHB", "OKBN", "WSWB", "VOGIN"], "modules": [], "shadow_days": [],
-    "completed_on": "2026-11-20", "institution": "Universiteit Utrecht",
-}
+SNAPSHOT = issued_snapshot()
 
 
 def _timed(samples: list[float], action) -> object:

@@ -16,6 +16,20 @@ from ..timeutil import utc_now
 from .rows import flush_row
 
 
+def issued_snapshot(*, course_title: dict[str, str] | None = None,
+                    institution: str = "Universiteit Utrecht") -> dict:
+    """What issue_certificate freezes for a certificate that prints no modules or
+    days: enough for the PDF, the credential and the verify page."""
+    return {
+        "course_title": course_title or {"nl": "Library Basics", "en": "Library Basics"},
+        "wording": {"nl": "Hierbij verklaren de organisatoren van Library Basics dat",
+                    "en": "The organisers of Library Basics hereby certify that"},
+        "organisers": ["UKB", "SHB", "OKBN", "WSWB", "VOGIN"],
+        "modules": [], "shadow_days": [], "completed_on": "2026-11-20",
+        "institution": institution,
+    }
+
+
 def make_certificate(
     *,
     enrollment: Enrollment,

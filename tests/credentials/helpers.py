@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lti_app.extensions import db
 from lti_app.issuing.models import Certificate
+from lti_app.testing.issuing import issued_snapshot
 from lti_app.testing.people import make_context, make_learner
 from lti_app.timeutil import utc_now
 
@@ -35,14 +36,7 @@ def make_issued(*, language: str = "nl", course_slug: str = "library-basics",
         person=enrollment.person, context=context, course_slug=course_slug,
         course_version="abc123", verification_code=code or f"code-{enrollment.person.sub}",
         learner_name=name, language=language, completed_on=date(2026, 11, 20),
-        snapshot={
-            "course_title": title,
-            "wording": {"nl": "Hierbij verklaren de organisatoren van Library Basics dat",
-                        "en": "The organisers of Library Basics hereby certify that"},
-            "organisers": ["UKB", "SHB", "OKBN", "WSWB", "VOGIN"],
-            "modules": [], "shadow_days": [], "completed_on": "2026-11-20",
-            "institution": institution,
-        },
+        snapshot=issued_snapshot(course_title=title, institution=institution),
         issued_at=utc_now(),
     )
     db.session.add(certificate)
