@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -39,3 +40,13 @@ def complete_course(app, sub: str, course_slug: str = "library-basics", *,
                 host_key=f"utrecht-{offset}", status=CONFIRMED, decided_by="host",
                 decided_at=utc_now()))
         db.session.commit()
+
+
+def finished_job(client, job_url: str, timeout: float = 30) -> dict:
+    """The job's JSON status once it is done or failed (or `timeout` s passed)."""
+    deadline = time.time() + timeout
+    while True:
+        status = client.get(job_url.replace("?", ".json?")).get_json()
+        if status["status"] in ("done", "failed") or time.time() > deadline:
+            return status
+        time.sleep(0.1)

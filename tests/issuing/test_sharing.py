@@ -9,28 +9,17 @@ import zlib
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import select
-
 from lti_app.extensions import db
 from lti_app.issuing.models import Certificate
 from tests.db_snapshot import snapshot
 from tests.fake_lms import INSTRUCTOR
-from tests.issuing.helpers import complete_course
+from tests.issuing.helpers import finished_job
 from tests.learning.helpers import form_tokens, launch_ltik
+from tests.verification.helpers import issued
 
 
-def _issue(client, lms, app, *, sub="anna", name="Anna de Vries", locale="en", email=None):
-    extra = {"email": email} if email else {}
-    ltik = launch_ltik(client, lms, sub=sub, name=name, locale=locale, **extra)
-    complete_course(app, sub)
-    token = form_tokens(client.get(f"/certificate?ltik={ltik}").get_data(as_text=True))["csrf_token"]
-    response = client.post(f"/certificate?ltik={ltik}", data={
-        "csrf_token": token, "learner_name": name, "language": locale})
-    assert response.status_code == 302
-    with app.app_context():
-        certificate = db.session.scalars(select(Certificate).join(Certificate.person)
-                                         .where(Certificate.learner_name == name)).one()
-        db.session.expunge(certificate)
+def _issue(client, lms, app, **learner):
+    ltik, certificate, _pdf = issued(client, lms, app, **learner)
     return ltik, certificate
 
 
@@ -200,7 +189,6 @@ def base64_payload(jwt: bytes) -> bytes:
 
 def _zip(client, trainer, *, with_credentials: bool):
     import io
-    import time
     import zipfile
 
     page = client.get(f"/trainer/certificates?ltik={trainer}").get_data(as_text=True)
@@ -210,12 +198,7 @@ def _zip(client, trainer, *, with_credentials: bool):
         data["include_credentials"] = "y"
     job_url = client.post(f"/trainer/certificates/zip?ltik={trainer}",
                           data=data).headers["Location"]
-    deadline = time.time() + 30
-    while True:
-        status = client.get(job_url.replace("?", ".json?")).get_json()
-        if status["status"] in ("done", "failed") or time.time() > deadline:
-            break
-        time.sleep(0.1)
+    status = finished_job(client, job_url)
     assert status["status"] == "done"
     return zipfile.ZipFile(io.BytesIO(client.get(status["download"]).data))
 

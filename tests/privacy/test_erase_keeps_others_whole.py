@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import zipfile
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from lti_app.issuing.models import Certificate, CertificatePdf
 from lti_app.people.models import Person
 from lti_app.shadowing.models import ShadowDay, ShadowDayEvent
 from tests.fake_lms import INSTRUCTOR
-from tests.issuing.helpers import complete_course
+from tests.issuing.helpers import complete_course, finished_job
 from tests.issuing.test_certificates import _get_certificate, _pdf_text
 from tests.learning.helpers import form_tokens, launch_ltik
 from tests.shadowing.test_shadowing import _add_day, _csrf, _day_id
@@ -43,12 +42,7 @@ def _zip_names(client, trainer):
                         .get_data(as_text=True))["csrf_token"]
     job_url = client.post(f"/trainer/certificates/zip?ltik={trainer}",
                           data={"csrf_token": token}).headers["Location"]
-    deadline = time.time() + 30
-    while True:
-        status = client.get(job_url.replace("?", ".json?")).get_json()
-        if status["status"] in ("done", "failed") or time.time() > deadline:
-            break
-        time.sleep(0.1)
+    status = finished_job(client, job_url)
     assert status["status"] == "done", status
     return zipfile.ZipFile(io.BytesIO(client.get(status["download"]).data))
 

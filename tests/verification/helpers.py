@@ -11,9 +11,10 @@ from tests.issuing.helpers import complete_course
 from tests.learning.helpers import form_tokens, launch_ltik
 
 
-def issued(client, lms, app, *, sub="anna", name="Anna de Vries", locale="en"):
+def issued(client, lms, app, *, sub="anna", name="Anna de Vries", locale="en", email=None):
     """(the learner's ltik, the certificate, its stored PDF bytes)."""
-    ltik = launch_ltik(client, lms, sub=sub, name=name, locale=locale)
+    extra = {"email": email} if email else {}
+    ltik = launch_ltik(client, lms, sub=sub, name=name, locale=locale, **extra)
     complete_course(app, sub)
     token = form_tokens(client.get(f"/certificate?ltik={ltik}").get_data(as_text=True))["csrf_token"]
     response = client.post(f"/certificate?ltik={ltik}", data={
@@ -28,20 +29,19 @@ def issued(client, lms, app, *, sub="anna", name="Anna de Vries", locale="en"):
 
 
 def revoke(client, lms, certificate, reason="Quiz answers were shared"):
-    trainer = launch_ltik(client, lms, sub="carla", roles=INSTRUCTOR, name="Carla Visser",
-                          locale="en")
-    token = form_tokens(client.get(f"/trainer/certificates?ltik={trainer}")
-                        .get_data(as_text=True))["csrf_token"]
-    response = client.post(f"/trainer/certificates/{certificate.id}/revoke?ltik={trainer}",
-                           data={"csrf_token": token, "reason": reason})
-    assert response.status_code == 302
+    _as_trainer(client, lms, f"{certificate.id}/revoke", {"reason": reason})
 
 
 def reissue(client, lms, certificate, name):
+    _as_trainer(client, lms, f"{certificate.id}/reissue", {"learner_name": name})
+
+
+def _as_trainer(client, lms, action: str, data: dict) -> None:
+    """POST /trainer/certificates/<action> as the course's trainer, with the form's token."""
     trainer = launch_ltik(client, lms, sub="carla", roles=INSTRUCTOR, name="Carla Visser",
                           locale="en")
     token = form_tokens(client.get(f"/trainer/certificates?ltik={trainer}")
                         .get_data(as_text=True))["csrf_token"]
-    response = client.post(f"/trainer/certificates/{certificate.id}/reissue?ltik={trainer}",
-                           data={"csrf_token": token, "learner_name": name})
+    response = client.post(f"/trainer/certificates/{action}?ltik={trainer}",
+                           data={"csrf_token": token, **data})
     assert response.status_code == 302
