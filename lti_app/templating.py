@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale, dates
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from course_content.markdown import render_markdown
 
-from .lti.context import current_launch_or_none
+from .lti.context import LaunchContext, current_launch_or_none
+from .page_cache import cached_part, cached_url_for
 
 # The pages' language is nl or en; dates follow the Dutch programme's conventions:
 # Dutch for nl, British English (31 Dec 2026, 31/12/2026, 24-hour clock) for en.
@@ -46,7 +47,21 @@ def role_label(role: str) -> str:
     )
 
 
+# The menu item a page belongs to, by blueprint (one endpoint has its own).
+_SECTIONS = {"learning": "course", "shadowing": "shadowing", "trainer": "dashboard",
+             "jobs": "dashboard", "issuing": "certificate"}
+
+
+def main_nav(launch: LaunchContext) -> Markup:
+    """The menu of a launch's pages: one per role and section, rendered once."""
+    section = ("insights" if request.endpoint == "trainer.insights_page"
+               else _SECTIONS.get(request.blueprint or ""))
+    return cached_part("_main_nav.html", ("main-nav", launch.is_trainer, section),
+                       is_trainer=launch.is_trainer, section=section)
+
+
 def init_templating(app: Flask) -> None:
+    app.jinja_env.globals["url_for"] = cached_url_for
     @app.template_filter("markdown")
     def _markdown(text: str) -> Markup:
         # render_markdown sanitises (nh3): raw HTML and scripts are stripped.
@@ -57,6 +72,7 @@ def init_templating(app: Flask) -> None:
         return {
             "launch": current_launch_or_none(),
             "role_label": role_label,
+            "main_nav": main_nav,
             "format_date": format_date,
             "format_datetime": format_datetime,
             "current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),

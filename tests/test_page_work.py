@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from course_content.loader import load_catalog
+from lti_app import page_cache
 from lti_app.extensions import db
 from lti_app.forms import CheckedForm
 from tests.fake_lms import FakeLms
@@ -148,3 +149,70 @@ def test_template_strings_follow_a_language_forced_mid_request(app):
         with force_locale("en"):  # e.g. a certificate in the learner's language
             assert render_template_string(page) == "Course|2 days"
         assert render_template_string(page).startswith("Cursus|")
+
+
+@contextmanager
+def rendered_templates(app):
+    """The names of the templates render_template renders in the block."""
+    from flask import template_rendered
+
+    names: list[str] = []
+
+    def record(_app, template, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_the_parts_every_learner_sees_alike_are_rendered_once_with_each_ones_launch(
+        app, client, lms):
+    module = first_module()
+    ltiks = [launch_ltik(client, lms, locale="nl", sub=f"u-{i}") for i in range(3)]
+    pages = {}
+    page_cache.clear()
+    with rendered_templates(app) as rendered:
+        for ltik in ltiks:
+            pages[ltik] = client.get(f"/modules/{module.slug}?ltik={ltik}").get_data(as_text=True)
+    # The module's text, the links around it (top, bottom) and the menu: rendered
+    # for the first learner only.
+    assert rendered.count("learning/_module_text.html") == 1, rendered
+    assert rendered.count("learning/_module_nav.html") == 2, rendered
+    assert rendered.count("_main_nav.html") == 1, rendered
+    assert rendered.count("learning/module.html") == 3
+    for ltik, html in pages.items():
+        assert "LTIK-SLOT" not in html
+        links = re.findall(r'(?:href|action)="(/[^"]*)"', html)
+        tool_links = [link for link in links if not link.startswith("/static/")]
+        assert len(tool_links) >= 5
+        assert all(f"ltik={ltik}" in link for link in tool_links), tool_links
+        assert not any(other in html for other in ltiks if other != ltik)
+
+
+def test_a_module_page_reads_without_a_transaction_and_a_post_writes_in_one(app, client, lms):
+    ltik = launch_ltik(client, lms)
+    module = first_module()
+    levels: list[str | None] = []
+
+    def record(conn, _cursor, _statement, *_args):
+        levels.append(conn.get_execution_options().get("isolation_level"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get(f"/modules/{module.slug}?ltik={ltik}")
+        read, levels[:] = list(levels), []
+        marked = client.post(f"/modules/{module.slug}/read?ltik={ltik}",
+                             data={"csrf_token": form_tokens(page.get_data(as_text=True))["csrf_token"]})
+        written = list(levels)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and marked.status_code in (302, 303)
+    assert read and set(read) == {"AUTOCOMMIT"}
+    assert written and "AUTOCOMMIT" not in written
+    again = client.get(f"/modules/{module.slug}?ltik={ltik}").get_data(as_text=True)
+    assert "Mark as read" not in again and "Markeer als gelezen" not in again

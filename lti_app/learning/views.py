@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from ..i18n import current_language
 from ..launch_scope import course_of_launch, current_link, trainer_required
 from ..lti.context import current_launch, launch_required
 from ..lti.deep_linking import ContentItem, deep_link_response
+from ..read_only import reads_only
 from .. import standing
 from . import bp, service
 from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
@@ -26,6 +28,7 @@ from .page_parts import module_part
 
 @bp.get("/")
 @launch_required()
+@reads_only
 def home():
     launch = current_launch()
     link = current_link(launch)
@@ -41,6 +44,7 @@ def home():
 
 @bp.get("/course")
 @launch_required()
+@reads_only
 def overview():
     launch = current_launch()
     course = _course_of_link(launch)
@@ -103,33 +107,42 @@ RESOURCE_TYPES = {
 
 @bp.get("/modules/<module_slug>")
 @launch_required()
+@reads_only
 def module(module_slug: str):
     launch = current_launch()
     course = _course_of_link(launch)
-    return _module_page(launch, course, module_or_404(course, module_slug), QuizForm())
+    return _module_page(launch, course, module_or_404(course, module_slug),
+                        submission_id=uuid.uuid4().hex)
 
 
-def _module_page(launch, course, module, quiz_form, *, answers=None, missing=(), status=200):
+def _module_page(launch, course, module, *, submission_id, answers=None, missing=(),
+                 status=200):
     """The module page; after a refused quiz, with the answers given and the
-    questions still open marked."""
+    questions still open marked. What every learner sees alike comes from
+    page_parts; only the learner's own state is rendered here."""
     all_progress = service.progress_by_module(launch.enrollment_id, course.slug)
     progress = all_progress.get(module.slug)
     state = service.scenario_state(launch.enrollment_id, course, module) if module.scenario else None
     published = course.published_modules
     place = published.index(module) if module in published else None
+    around = dict(
+        course=course, place=place, published=published,
+        previous_module=published[place - 1] if place else None,
+        following_module=(published[place + 1]
+                          if place is not None and place + 1 < len(published) else None),
+    )
     return render_template(
         "learning/module.html", course=course, module=module, progress=progress,
-        quiz_form=quiz_form, action_form=ActionForm(),
-        answers=answers or {}, missing=list(missing),
+        submission_id=submission_id, answers=answers or {}, missing=list(missing),
+        nav_top=module_part("learning/_module_nav.html", module, variant="top",
+                            where="top", **around),
+        nav_bottom=module_part("learning/_module_nav.html", module, variant="bottom",
+                               where="bottom", **around),
+        module_text=module_part("learning/_module_text.html", module),
         # The same for every learner until a refused submission marks answers.
         quiz_questions=module_part(
             "learning/_quiz_questions.html", module, cacheable=not answers and not missing,
             answers=answers or {}, missing=list(missing)) if module.quiz else None,
-        sources_html=module_part("learning/_sources.html", module) if module.sources else None,
-        place=place, published=published,
-        previous_module=published[place - 1] if place else None,
-        following_module=(published[place + 1]
-                          if place is not None and place + 1 < len(published) else None),
         reflections=service.reflections_for(launch.enrollment_id, course, module),
         scenario_node=(module.scenario.node(service.current_node_id(state, module))
                        if module.scenario else None),
@@ -242,8 +255,8 @@ def submit_quiz(module_slug: str):
     answers = quiz_answers(module, request.form)
     missing = unanswered(module, answers)
     if missing:  # no attempt: the page again, the answers kept, the open ones marked
-        return _module_page(launch, course, module, form, answers=answers, missing=missing,
-                            status=422)
+        return _module_page(launch, course, module, submission_id=form.submission_id.data,
+                            answers=answers, missing=missing, status=422)
     attempt = service.submit_quiz(
         enrollment_id=launch.enrollment_id, course=course, module=module,
         answers=answers, submission_id=form.submission_id.data,
@@ -259,6 +272,7 @@ def submit_quiz(module_slug: str):
 
 @bp.get("/modules/<module_slug>/attempts/<int:attempt_id>")
 @launch_required()
+@reads_only
 def quiz_result(module_slug: str, attempt_id: int):
     launch, course, module = _launch_course_module(module_slug)
     attempt = service.attempt_for(launch.enrollment_id, attempt_id)

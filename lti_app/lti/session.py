@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..read_only import read_without_transaction
 from .context import context_key, launch_id_from_ltik, ltik_from_request, remember_launch
 from .store import get_store
 
@@ -28,6 +29,7 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
         if launch_id is None:
             return super().open_session(app, request)
         try:
+            read_without_transaction(request)
             # The launch's context comes in the same read: every page needs it.
             data, context = get_store().get_many(_key(launch_id), context_key(launch_id))
         except (SQLAlchemyError, RedisError):

@@ -31,11 +31,8 @@ class DatabaseStore:
 
     def get_many(self, *keys: str) -> list[Any | None]:
         """The live values of `keys`, in order (None where missing): one query."""
-        rows = dict(db.session.execute(
-            select(StoredValue.key, StoredValue.value).where(
-                StoredValue.key.in_(keys), StoredValue.expires_at > utc_now()
-            )
-        ).all())
+        rows = dict(_connection().execute(
+            _statements().get_many, {"keys": list(keys), "now": utc_now()}).all())
         return [json.loads(rows[key]) if key in rows else None for key in keys]
 
     def put(self, key: str, value: Any, ttl: int) -> None:
@@ -101,6 +98,7 @@ def _insert(dialect: str):
 @dataclass(frozen=True)
 class _Statements:
     get: Any
+    get_many: Any
     upsert: Any
     pop: Any
 
@@ -115,6 +113,8 @@ def _statements() -> _Statements:
         insert = _insert(dialect)(table)
         found = _BUILT[dialect] = _Statements(
             get=select(table.c.value).where(table.c.key == key, table.c.expires_at > now),
+            get_many=select(table.c.key, table.c.value).where(
+                table.c.key.in_(bindparam("keys", expanding=True)), table.c.expires_at > now),
             upsert=insert.on_conflict_do_update(
                 index_elements=[table.c.key],
                 set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},

@@ -1,0 +1,90 @@
+"""Parts of a page that are the same for every learner, rendered once.
+
+The tool's links carry the launch's token (ltik). A cached part is rendered
+with a fixed slot in its place, and each request puts its own token there: a
+part never holds, and never shows, another learner's launch. The content and
+the translations do not change while the process runs; with template
+auto-reload on (debug) nothing is cached, so edits show at once.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app, g, has_request_context, render_template, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+
+_MAX_PARTS = 512  # parts x languages x variants, with room for new content versions
+# URL-safe (url_for leaves it as it is) and HTML-safe; never in course text.
+LTIK_SLOT = "LTIK-SLOT-4c0f9e"
+_parts: dict[tuple, str] = {}
+_lock = threading.Lock()
+
+
+def page_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def cached_part(template: str, key: tuple, **context) -> Markup:
+    """`template` rendered once per `key` and language, with this request's ltik
+    in its links. `key` names everything the part depends on besides both."""
+    lang = page_language()
+    ltik = g.get("ltik")
+    if current_app.jinja_env.auto_reload or not ltik:
+        return Markup(render_template(template, lang=lang, **context))
+    full_key = (template, lang, *key)
+    part = _parts.get(full_key)
+    if part is None:
+        g.ltik = LTIK_SLOT  # url_for's url_defaults hook writes the slot
+        try:
+            part = render_template(template, lang=lang, **context)
+        finally:
+            g.ltik = ltik
+        with _lock:
+            if len(_parts) >= _MAX_PARTS:
+                _parts.clear()
+            _parts[full_key] = part
+    return Markup(part.replace(LTIK_SLOT, ltik))
+
+
+_MAX_URLS = 4096  # endpoints x values (module slugs, attempt ids, ...)
+_urls: dict[tuple, str] = {}
+
+
+def cached_url_for(endpoint: str, **values) -> str:
+    """Flask's `url_for` for templates, each link built once per worker.
+
+    Building a URL through Werkzeug's map cost more than a page's Markdown once
+    that was cached; a page has 10 to 25 links. Built with the ltik slot and
+    given this request's ltik, like the cached parts. Anything unusual (a
+    relative endpoint, `_external` and the other options, an explicit ltik)
+    goes to `url_for` itself.
+    """
+    if (endpoint.startswith(".") or not has_request_context()
+            or any(name.startswith("_") or name == "ltik" for name in values)):
+        return url_for(endpoint, **values)
+    ltik = g.get("ltik")
+    key = (endpoint, request.script_root, bool(ltik), *sorted(values.items()))
+    try:
+        url = _urls.get(key)
+    except TypeError:  # a list of values: not a key
+        return url_for(endpoint, **values)
+    if url is None:
+        g.ltik = LTIK_SLOT if ltik else ltik
+        try:
+            url = url_for(endpoint, **values)
+        finally:
+            g.ltik = ltik
+        with _lock:
+            if len(_urls) >= _MAX_URLS:
+                _urls.clear()
+            _urls[key] = url
+    return url.replace(LTIK_SLOT, ltik) if ltik else url
+
+
+def clear() -> None:
+    """Forget every cached part and URL (tests; a worker never needs to)."""
+    with _lock:
+        _parts.clear()
+        _urls.clear()
