@@ -8,6 +8,8 @@ module queues the newest scores for the gradebook in the same transaction.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 
 from course_content.models import Course
@@ -44,7 +46,7 @@ def restate(*, person_id: int, context_id: int | None = None,
     loaded (one per person and LMS course: no query for it).
     """
     grades.lock_standing([person_id])  # then count: a concurrent change waits
-    days = confirmed_day_count(person_id)
+    days = cache(lambda: confirmed_day_count(person_id))  # asked only by a course link
     content = catalog()
     return sum(
         grades.restate(enrollment=enrollment, shadow_days_confirmed=days, catalog=content)

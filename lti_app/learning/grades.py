@@ -28,7 +28,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,7 +82,7 @@ QUEUED_KEY = "grades_queued"  # session.info: a score was queued in this transac
 
 
 def column_score(*, link: ResourceLink, course: Course, progress: Mapping[str, ModuleProgress],
-                 status: CourseStatus) -> ColumnScore | None:
+                 status: CourseStatus | None) -> ColumnScore | None:
     """The score for `link`'s column, or None while there is nothing to show.
 
     A module link: the best score once the module is passed (Completed). The
@@ -106,29 +106,31 @@ def column_score(*, link: ResourceLink, course: Course, progress: Mapping[str, M
                        utc_now() if complete else None)
 
 
+_UNREAD = object()  # queue_grade: the column's row not read by the caller
+
+
 def queue_grade(
     *,
     link: ResourceLink,
     enrollment: Enrollment,
     course: Course,
     progress: Mapping[str, ModuleProgress],
-    status: CourseStatus,
+    status: CourseStatus | None,
+    delivery: GradeDelivery | None = _UNREAD,  # type: ignore[assignment]
 ) -> GradeDelivery | None:
     """Queue the learner's newest score for this link's column, if it changed.
 
     One row per column: a newer standing replaces one not sent yet (a new
     revision), an unchanged standing (queued or delivered) queues nothing.
+    `status` may be None for a module link (its score is the module's own);
+    `delivery`: the column's row as just read (fresh) by the caller.
     """
     context = link.context
     if not link.lineitem_url or SCORE_SCOPE not in (context.ags_scopes or "").split():
         return None  # the LMS offers no gradebook column for this link
     wanted = column_score(link=link, course=course, progress=progress, status=status)
-    delivery = db.session.scalar(
-        select(GradeDelivery)
-        .where(GradeDelivery.resource_link_id == link.id,
-               GradeDelivery.enrollment_id == enrollment.id)
-        .execution_options(populate_existing=True)
-    )
+    if delivery is _UNREAD:
+        delivery = _deliveries_of(enrollment.id, [link.id]).get(link.id)
     if delivery is None and wanted is None:
         return None
     if wanted is None:  # e.g. a course link whose modules all left the course
@@ -184,6 +186,18 @@ def lock_standing(person_ids: Iterable[int]) -> None:
         locked.update(ids)
 
 
+def lock_standing_of(enrollment_id: int) -> Enrollment:
+    """The enrolment, with its person locked as lock_standing does, in one
+    statement (SELECT ... FOR UPDATE OF persons) instead of a read and a lock."""
+    locked = db.session.info.setdefault(LOCKED_KEY, set())
+    enrollment = db.session.scalar(
+        select(Enrollment).join(Person, Person.id == Enrollment.person_id)
+        .where(Enrollment.id == enrollment_id).with_for_update(of=Person)
+    )
+    locked.add(enrollment.person_id)
+    return enrollment
+
+
 def graded_links(context_id: int) -> list[ResourceLink]:
     """Every link of the LMS course bound to a course or module, with a column
     (and its LMS course: queue_grade reads its scopes)."""
@@ -205,14 +219,15 @@ def learner_enrollments_of(person_id: int, context_id: int | None = None) -> lis
 
 
 def restate(
-    *, enrollment: Enrollment, shadow_days_confirmed: int, catalog: Catalog,
-    links: list[ResourceLink] | None = None,
+    *, enrollment: Enrollment, shadow_days_confirmed: int | Callable[[], int],
+    catalog: Catalog, links: list[ResourceLink] | None = None,
 ) -> int:
     """Queue the newest standing for each of this learner's columns in the
     enrolment's LMS course (or only `links`); how many columns got a new score.
 
     The caller locks the person first (lock_standing) and counts the confirmed
-    days after the lock (learning does not read shadowing)."""
+    days after the lock (learning does not read shadowing); a callable is asked
+    only if a course link needs them (module links do not: one query less)."""
     if enrollment.role != ROLE_LEARNER:
         return 0
     links = graded_links(enrollment.context_id) if links is None else links
@@ -221,22 +236,43 @@ def restate(
     for link in links:
         if link.course_slug and link.lineitem_url:
             by_course.setdefault(link.course_slug, []).append(link)
+    by_course = {slug: course_links for slug, course_links in by_course.items()
+                 if slug in catalog.courses}  # a slug the content does not know: never graded
+    if not by_course:
+        return 0
+    queued_rows = _deliveries_of(enrollment.id, [link.id for course_links in by_course.values()
+                                                 for link in course_links])
     for course_slug, course_links in by_course.items():
-        course = catalog.courses.get(course_slug)
-        if course is None:
-            continue  # a slug the content does not know: never graded
+        course = catalog.courses[course_slug]
         progress = {row.module_slug: row for row in db.session.scalars(
             select(ModuleProgress)
             .where(ModuleProgress.enrollment_id == enrollment.id,
                    ModuleProgress.course_slug == course_slug)
             .execution_options(populate_existing=True)
         )}
-        status = course_status(course, progress, shadow_days_confirmed)
+        status = None
+        if any(not link.module_slug for link in course_links):
+            days = shadow_days_confirmed
+            status = course_status(course, progress, days() if callable(days) else days)
         for link in course_links:
             if queue_grade(link=link, enrollment=enrollment, course=course,
-                           progress=progress, status=status) is not None:
+                           progress=progress, status=status,
+                           delivery=queued_rows.get(link.id)) is not None:
                 queued += 1
     return queued
+
+
+def _deliveries_of(enrollment_id: int, link_ids: list[int]) -> dict[int, GradeDelivery]:
+    """The learner's outbox rows of these columns, as committed now (one SELECT
+    for all of them, not one per link)."""
+    if not link_ids:
+        return {}
+    return {row.resource_link_id: row for row in db.session.scalars(
+        select(GradeDelivery)
+        .where(GradeDelivery.enrollment_id == enrollment_id,
+               GradeDelivery.resource_link_id.in_(link_ids))
+        .execution_options(populate_existing=True)
+    )}
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 50,
@@ -254,11 +290,12 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50,
     the row to whoever runs after the lease.
     """
     claims = _claim_due(now or utc_now(), limit)
-    sender = sender or ags.ScoreSender()  # one access token per platform for the run
+    sender = sender or ags.score_sender()  # this thread's token and connections
+    targets = _targets(claims, sender)  # one SELECT for the batch
     delivered = failed = 0
     for claim in claims:
         try:
-            ok = _send(claim, sender)
+            ok = _send(claim, sender, targets.get(claim.delivery_id))
         except BaseException:
             _release(claim)  # whatever the send left: the row is free again
             raise
@@ -277,6 +314,18 @@ SENDS_PER_CLAIM = 10  # newer standings queued during a send, sent by the same c
 class _Claim:
     delivery_id: int
     lease: datetime  # claimed_until as this runner last wrote it
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a claimed row's score goes, read once per batch (a commit after
+    each send would expire ORM objects: re-reading them cost SELECTs per score)."""
+
+    send: Callable[..., ags.ScoreResult]  # ScoreSender.to(the platform)
+    scopes: list[str]
+    lineitem_url: str
+    sub: str
+    last_timestamp: datetime | None  # only the claim's holder writes it
 
 
 def _claim_due(now: datetime, limit: int) -> list[_Claim]:
@@ -328,30 +377,44 @@ def next_timestamp(last: datetime | None, now: datetime | None = None) -> dateti
     return stamp
 
 
-def _stamp(claim: _Claim, last: datetime | None) -> datetime | None:
-    """The timestamp of the next send, stored (committed) before it goes out,
-    with the lease renewed; None if the row is no longer this runner's."""
+_SCORE_COLUMNS = (GradeDelivery.revision, GradeDelivery.attempts, GradeDelivery.score_given,
+                  GradeDelivery.score_maximum, GradeDelivery.activity_progress,
+                  GradeDelivery.grading_progress, GradeDelivery.completed_at)
+
+
+def _stamp(claim: _Claim, last: datetime | None):
+    """The timestamp of the next send and the score to send, as queued now: the
+    stamp stored (committed) before it goes out and the lease renewed, in one
+    UPDATE ... RETURNING, only while the row is this runner's and pending.
+    None when it is not (see _why_not_stamped)."""
     stamp = next_timestamp(last)
     lease = max(claim.lease, utc_now() + timedelta(seconds=CLAIM_LEASE))  # never shorter
-    renewed = db.session.execute(
+    row = db.session.execute(
         update(GradeDelivery)
         .where(GradeDelivery.id == claim.delivery_id,
-               GradeDelivery.claimed_until == claim.lease)
+               GradeDelivery.claimed_until == claim.lease,
+               GradeDelivery.status == "pending")
         .values(last_timestamp=stamp, claimed_until=lease)
+        .returning(*_SCORE_COLUMNS)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).first()
     db.session.commit()
-    if renewed != 1:
+    if row is None:
         return None
     claim.lease = lease
-    return stamp
+    return stamp, row
 
 
-def _current_revision(delivery_id: int) -> int | None:
-    revision = db.session.scalar(
-        select(GradeDelivery.revision).where(GradeDelivery.id == delivery_id))
+def _why_not_stamped(claim: _Claim) -> bool | None:
+    """True: nothing left to send (removed, or sent meanwhile; released);
+    None: the lease ran out and another runner took the row."""
+    state = db.session.execute(
+        select(GradeDelivery.status).where(GradeDelivery.id == claim.delivery_id)).first()
     db.session.commit()
-    return revision
+    if state is not None and state.status == "pending":
+        return None
+    _release(claim)
+    return True
 
 
 _WITH_TARGET = (  # what a send needs, in one SELECT instead of six lazy loads
@@ -361,56 +424,68 @@ _WITH_TARGET = (  # what a send needs, in one SELECT instead of six lazy loads
 )
 
 
-def _send(claim: _Claim, sender: ags.ScoreSender) -> bool | None:
+def _targets(claims: list[_Claim], sender: ags.ScoreSender) -> dict[int, _Target]:
+    """The targets of the claimed rows, in one SELECT for the batch."""
+    if not claims:
+        return {}
+    rows = db.session.scalars(
+        select(GradeDelivery).options(*_WITH_TARGET)
+        .where(GradeDelivery.id.in_([claim.delivery_id for claim in claims]))
+        .execution_options(populate_existing=True)
+    ).all()
+    targets = {}
+    for delivery in rows:
+        link = delivery.resource_link
+        context: Context = link.context
+        targets[delivery.id] = _Target(
+            send=sender.to(context.deployment.platform),
+            scopes=(context.ags_scopes or "").split(), lineitem_url=link.lineitem_url,
+            sub=delivery.enrollment.person.sub, last_timestamp=delivery.last_timestamp,
+        )
+    return targets  # plain values: the commits of the sends expire the objects
+
+
+def _send(claim: _Claim, sender: ags.ScoreSender, target: _Target | None = None
+          ) -> bool | None:
     """Send the column's newest score (the row is claimed by this runner):
     True sent (or nothing left to send), False failed, None no longer ours."""
     delivery_id = claim.delivery_id
-    for _send_number in range(SENDS_PER_CLAIM):
-        delivery = db.session.get(GradeDelivery, delivery_id, populate_existing=True,
-                                  options=_WITH_TARGET)
-        if delivery is None or delivery.status != "pending":
+    if target is None:
+        target = _targets([claim], sender).get(delivery_id)
+        if target is None:
             _release(claim)
-            return True  # nothing left to send (removed, or sent meanwhile)
-        link = delivery.resource_link
-        context: Context = link.context
-        deployment: Deployment = context.deployment
-        platform, sub = deployment.platform, delivery.enrollment.person.sub
-        scopes, lineitem_url = (context.ags_scopes or "").split(), link.lineitem_url
-        revision, attempts = delivery.revision, delivery.attempts
-        values = dict(score_given=delivery.score_given, score_maximum=delivery.score_maximum,
-                      activity_progress=str(delivery.activity_progress),
-                      grading_progress=str(delivery.grading_progress),
-                      submitted_at=delivery.completed_at)
-        last = delivery.last_timestamp
-
-        def send(stamp: datetime) -> ags.ScoreResult:
-            return sender.send(platform=platform, scopes=scopes, lineitem_url=lineitem_url,
-                               score=ags.Score(user_id=sub, timestamp=stamp, **values))
-
-        stamp = _stamp(claim, last)
-        if stamp is None:
-            return None  # the lease ran out and another runner took the row
-        result = send(stamp)
-        note = None
-        if result.status == 409:
-            # The LMS holds a timestamp not earlier than ours. A newer standing
-            # queued meanwhile goes next (later stamp); else once more at once,
-            # a second later, never with the same timestamp.
-            if _current_revision(delivery_id) != revision:
-                continue
+            return True  # removed meanwhile: nothing left to send
+    last, note, conflicted = target.last_timestamp, None, None
+    for _send_number in range(SENDS_PER_CLAIM):
+        stamped = _stamp(claim, last)
+        if stamped is None:
+            return _why_not_stamped(claim)
+        stamp, row = stamped
+        last = stamp
+        if row.revision != conflicted:
+            note = None  # a 409's note belongs to the revision it happened to
+        values = dict(score_given=row.score_given, score_maximum=row.score_maximum,
+                      activity_progress=str(row.activity_progress),
+                      grading_progress=str(row.grading_progress),
+                      submitted_at=row.completed_at)
+        result = target.send(scopes=target.scopes, lineitem_url=target.lineitem_url,
+                             score=ags.Score(user_id=target.sub, timestamp=stamp, **values))
+        if result.status == 409 and conflicted != row.revision:
+            # The LMS holds a timestamp not earlier than ours: once more at
+            # once, a second later, never with the same timestamp (or the newer
+            # standing queued meanwhile, which the next stamp reads).
             log.warning("grade delivery %s: HTTP 409 at %s, resent a second later",
                         delivery_id, stamp.isoformat())
-            note = f"HTTP 409 at {stamp.isoformat()}; resent"
-            stamp = _stamp(claim, stamp)
-            if stamp is None:
-                return None
-            result = send(stamp)
+            note, conflicted = f"HTTP 409 at {stamp.isoformat()}; resent", row.revision
+            continue
         if not result.is_accepted:
-            attempts += 1
+            attempts = row.attempts + 1
             backoff = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
             error = result.describe() if note is None else f"{note}: {result.describe()}"
             db.session.execute(
-                update(GradeDelivery).where(GradeDelivery.id == delivery_id)
+                update(GradeDelivery)
+                .where(GradeDelivery.id == delivery_id,
+                       GradeDelivery.claimed_until == claim.lease)  # never another's lease
                 .values(attempts=attempts, last_error=error[:1000], claimed_until=None,
                         next_attempt_at=utc_now() + timedelta(seconds=backoff))
                 .execution_options(synchronize_session=False)
@@ -423,7 +498,7 @@ def _send(claim: _Claim, sender: ags.ScoreSender) -> bool | None:
         # stays pending and this claim sends it next.
         marked = db.session.execute(
             update(GradeDelivery)
-            .where(GradeDelivery.id == delivery_id, GradeDelivery.revision == revision)
+            .where(GradeDelivery.id == delivery_id, GradeDelivery.revision == row.revision)
             .values(status="delivered", delivered_at=utc_now(), last_error=note,
                     claimed_until=None,
                     delivered_score=values["score_given"],
@@ -568,7 +643,7 @@ def run_deliveries() -> DeliveryReport:
     """One run (an RQ job or a pool thread): rounds of RUN_LIMIT while they fill;
     still full after RUN_ROUNDS, it asks for another run (others get a turn)."""
     delivered = failed = claimed = 0
-    sender = ags.ScoreSender()  # one access token per platform for the whole run
+    sender = ags.score_sender()  # this thread's: tokens and connections outlive the run
     for _round in range(RUN_ROUNDS):
         report = deliver_due(limit=RUN_LIMIT, sender=sender)
         delivered, failed = delivered + report.delivered, failed + report.failed

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
@@ -21,7 +21,7 @@ from ..people.models import Enrollment, ResourceLink
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
 from .content import UnknownCourseOrModule
-from .grades import lock_standing
+from .grades import lock_standing_of
 from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
 
 __all__ = ["UnknownCourseOrModule"]  # raised by bind_link, defined with the content
@@ -171,10 +171,52 @@ def record_result(
     read: two attempts at once (two tabs) each count, none overwrites the
     other's attempts or best score with what it read before the other's commit.
     """
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    lock_standing([enrollment.person_id])
-    progress = get_progress(enrollment_id, course, module, fresh=True)
+    enrollment = lock_standing_of(enrollment_id)  # the enrolment and the lock: one SELECT
+    progress = _count_attempt(enrollment_id, course, module, percent=percent, passed=passed)
+    standing_changed.send("learning", person_id=enrollment.person_id,
+                          context_id=enrollment.context_id, enrollment_id=enrollment.id)
+    return progress
+
+
+def _count_attempt(enrollment_id: int, course: Course, module: CourseModule, *,
+                   percent: int, passed: bool) -> ModuleProgress:
+    """The attempt counted on the progress row, created on first use: one
+    INSERT ... ON CONFLICT DO UPDATE ... RETURNING, where a SELECT, an INSERT of
+    an empty row and an UPDATE took three statements. The update is computed
+    from the row as it is under the standing's lock (never a value read before)."""
     now = utc_now()
+    insert = _dialect_insert()
+    if insert is None:  # pragma: no cover - the tool runs on PostgreSQL and SQLite
+        return _count_attempt_in_orm(enrollment_id, course, module, percent=percent,
+                                     passed=passed, now=now)
+    statement = insert(ModuleProgress).values(
+        enrollment_id=enrollment_id, course_slug=course.slug, module_slug=module.slug,
+        attempts=1, best_percent=percent, read_at=now,
+        passed_at=now if passed else None, passed_version=module.version if passed else None,
+        updated_at=now,
+    )
+    new, row = statement.excluded, ModuleProgress
+    best = func.coalesce(row.best_percent, 0)
+    statement = statement.on_conflict_do_update(
+        index_elements=["enrollment_id", "course_slug", "module_slug"],
+        set_={
+            "attempts": row.attempts + 1,
+            "best_percent": case((best > new.best_percent, best), else_=new.best_percent),
+            "read_at": func.coalesce(row.read_at, new.read_at),
+            # the first pass stays, with the version it was earned on
+            "passed_at": func.coalesce(row.passed_at, new.passed_at),
+            "passed_version": case((row.passed_at.is_(None) & new.passed_at.is_not(None),
+                                    new.passed_version), else_=row.passed_version),
+            "updated_at": new.updated_at,
+        },
+    ).returning(ModuleProgress)
+    return db.session.scalars(
+        statement, execution_options={"populate_existing": True}).one()
+
+
+def _count_attempt_in_orm(enrollment_id: int, course: Course, module: CourseModule, *,
+                          percent: int, passed: bool, now: datetime) -> ModuleProgress:
+    progress = get_progress(enrollment_id, course, module, fresh=True)
     progress.attempts += 1
     progress.best_percent = max(progress.best_percent or 0, percent)
     progress.read_at = progress.read_at or now
@@ -183,8 +225,6 @@ def record_result(
         progress.passed_version = module.version
     progress.updated_at = now
     db.session.flush()
-    standing_changed.send("learning", person_id=enrollment.person_id,
-                          context_id=enrollment.context_id, enrollment_id=enrollment.id)
     return progress
 
 
@@ -431,17 +471,25 @@ def _insert_unless_there(model, unique: tuple[str, ...], **values):
     """The new row, or None if one with the same `unique` columns exists: one
     INSERT ... ON CONFLICT DO NOTHING RETURNING, where a SELECT first and a
     savepoint around the INSERT (for two requests at once) took four statements."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the tool runs on these two
+    insert = _dialect_insert()
+    if insert is None:  # pragma: no cover - the tool runs on PostgreSQL and SQLite
         return _insert_in_savepoint(model, values)
     statement = (insert(model).values(**values)
                  .on_conflict_do_nothing(index_elements=list(unique))
                  .returning(model))
     return db.session.scalars(statement).first()
+
+
+def _dialect_insert():
+    """The INSERT with ON CONFLICT of the session's database, or None."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    return insert
 
 
 def _insert_in_savepoint(model, values: dict):
