@@ -7,7 +7,7 @@ rules live once, below all of them and just above the launch context.
 from __future__ import annotations
 
 from flask import Response, abort, current_app, redirect, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from course_content.loader import load_catalog
 from course_content.models import Catalog, Course
@@ -39,16 +39,17 @@ def find_course(slug: str | None) -> Course | None:
     return catalog().courses.get(slug) if slug else None
 
 
+# Every launched page reads its link: built once (building it cost more than running it).
+_LINK = select(ResourceLink).where(ResourceLink.id == bindparam("link_id"),
+                                   ResourceLink.context_id == bindparam("context_id"))
+
+
 def current_link(launch: LaunchContext) -> ResourceLink | None:
     """The launch's resource link, only within the launch's own LMS course."""
     if launch.resource_link_id is None:
         return None
     return db.session.scalar(
-        select(ResourceLink).where(
-            ResourceLink.id == launch.resource_link_id,
-            ResourceLink.context_id == launch.context_id,
-        )
-    )
+        _LINK, {"link_id": launch.resource_link_id, "context_id": launch.context_id})
 
 
 def bound_courses(context_id: int) -> list[Course]:

@@ -216,3 +216,26 @@ def test_a_module_page_reads_without_a_transaction_and_a_post_writes_in_one(app,
     assert written and "AUTOCOMMIT" not in written
     again = client.get(f"/modules/{module.slug}?ltik={ltik}").get_data(as_text=True)
     assert "Mark as read" not in again and "Markeer als gelezen" not in again
+
+
+def test_the_module_list_is_rendered_once_and_shows_each_learners_own_state(app, client, lms):
+    module = first_module()
+    reader = launch_ltik(client, lms, locale="en", sub="u-reader")
+    newcomer = launch_ltik(client, lms, locale="en", sub="u-newcomer")
+    page = client.get(f"/modules/{module.slug}?ltik={reader}").get_data(as_text=True)
+    client.post(f"/modules/{module.slug}/read?ltik={reader}",
+                data={"csrf_token": form_tokens(page)["csrf_token"]})
+    page_cache.clear()
+    with rendered_templates(app) as rendered:
+        mine = client.get(f"/course?ltik={reader}").get_data(as_text=True)
+        theirs = client.get(f"/course?ltik={newcomer}").get_data(as_text=True)
+    assert rendered.count("learning/_module_list.html") == 1, rendered
+
+    def first_item(html):
+        return re.search(r'<ol class="module-list">\s*(<li.*?</li>)', html, re.S).group(1)
+
+    assert '<span class="badge">read</span>' in first_item(mine)
+    assert '<span class="badge">not started</span>' in first_item(theirs)
+    assert 'class="is-next"' in first_item(theirs)
+    assert "<!--slot:" not in mine + theirs
+    assert f"ltik={reader}" in first_item(mine) and f"ltik={newcomer}" in first_item(theirs)

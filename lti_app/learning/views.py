@@ -23,6 +23,7 @@ from . import bp, service
 from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
+from .module_list import module_list
 from .page_parts import module_part
 
 
@@ -54,9 +55,10 @@ def overview():
         progress=progress,
     )
     published = course.published_modules
+    next_module = service.next_module(course, progress)
     return render_template(
         "learning/overview.html", course=course, progress=progress, status=status,
-        next_module=service.next_module(course, progress),
+        next_module=next_module, modules_html=module_list(course, progress, next_module),
         minutes_total=sum(m.estimated_minutes or 0 for m in published),
         minutes_left=sum(m.estimated_minutes or 0 for m in published
                          if not (m.slug in progress and progress[m.slug].is_passed)),
