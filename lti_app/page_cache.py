@@ -9,11 +9,13 @@ auto-reload on (debug) nothing is cached, so edits show at once.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _MAX_PARTS = 512  # parts x languages x variants, with room for new content versions
 # URL-safe (url_for leaves it as it is) and HTML-safe; never in course text.
@@ -81,6 +83,20 @@ def cached_url_for(endpoint: str, **values) -> str:
                 _urls.clear()
             _urls[key] = url
     return url.replace(LTIK_SLOT, ltik) if ltik else url
+
+
+# Where a cached part holds one learner's own value (a badge, a CSRF token).
+_SLOT = re.compile(r"<!--slot:([a-z]+):([\w.-]*)-->")
+
+
+def slot(kind: str, key: str = "") -> Markup:
+    """A cached part's template marks a learner's own value with this."""
+    return Markup(f"<!--slot:{kind}:{key}-->")
+
+
+def fill_slots(part: str, fill: Callable[[str, str], object]) -> Markup:
+    """`part` with each slot replaced by `fill(kind, key)`, escaped unless Markup."""
+    return Markup(_SLOT.sub(lambda match: str(escape(fill(*match.groups()))), part))
 
 
 def clear() -> None:

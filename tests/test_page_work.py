@@ -182,7 +182,15 @@ def test_the_parts_every_learner_sees_alike_are_rendered_once_with_each_ones_lau
     assert rendered.count("learning/_module_text.html") == 1, rendered
     assert rendered.count("learning/_module_nav.html") == 2, rendered
     assert rendered.count("_main_nav.html") == 1, rendered
+    assert rendered.count("learning/_quiz_section.html") == 1, rendered
     assert rendered.count("learning/module.html") == 3
+    submissions = set()
+    for html in pages.values():
+        # The quiz form's hidden fields are this page's own: its session's CSRF
+        # token (the same as the page's other forms) and a new submission id.
+        assert len(set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', html))) == 1
+        submissions |= set(re.findall(r'name="submission_id" type="hidden" value="([a-f0-9]{32})"', html))
+    assert len(submissions) == 3
     for ltik, html in pages.items():
         assert "LTIK-SLOT" not in html
         links = re.findall(r'(?:href|action)="(/[^"]*)"', html)

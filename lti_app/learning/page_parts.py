@@ -9,11 +9,12 @@ page's template time. How parts are cached: `lti_app/page_cache.py`.
 from __future__ import annotations
 
 from flask import render_template
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from course_content.models import CourseModule
 
-from ..page_cache import cached_part, page_language
+from ..page_cache import cached_part, fill_slots, page_language, slot
 
 
 def module_part(template: str, module: CourseModule, *, cacheable: bool = True,
@@ -24,3 +25,19 @@ def module_part(template: str, module: CourseModule, *, cacheable: bool = True,
                                       **context))
     return cached_part(template, (module.course_slug, module.slug, module.version, variant),
                        module=module, **context)
+
+
+def quiz_section(module: CourseModule, *, submission_id: str, answers, missing) -> Markup:
+    """The quiz: cached with slots for its hidden fields until a refused
+    submission marks answers (then rendered for this learner alone)."""
+    questions = module_part("learning/_quiz_questions.html", module,
+                            cacheable=not answers and not missing,
+                            answers=answers, missing=missing)
+    own = {"csrf": generate_csrf(), "submission": submission_id}
+    if answers or missing:
+        return module_part("learning/_quiz_section.html", module, cacheable=False,
+                           quiz_questions=questions, missing=missing,
+                           slot=lambda kind, _key="": own[kind])
+    part = module_part("learning/_quiz_section.html", module, quiz_questions=questions,
+                       missing=[], slot=slot)
+    return fill_slots(part, lambda kind, _key: own[kind])

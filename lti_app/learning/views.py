@@ -24,7 +24,7 @@ from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
 from .module_list import module_list
-from .page_parts import module_part
+from .page_parts import module_part, quiz_section
 
 
 @bp.get("/")
@@ -141,10 +141,8 @@ def _module_page(launch, course, module, *, submission_id, answers=None, missing
         nav_bottom=module_part("learning/_module_nav.html", module, variant="bottom",
                                where="bottom", **around),
         module_text=module_part("learning/_module_text.html", module),
-        # The same for every learner until a refused submission marks answers.
-        quiz_questions=module_part(
-            "learning/_quiz_questions.html", module, cacheable=not answers and not missing,
-            answers=answers or {}, missing=list(missing)) if module.quiz else None,
+        quiz_section=quiz_section(module, submission_id=submission_id, answers=answers or {},
+                                  missing=list(missing)) if module.quiz else None,
         reflections=service.reflections_for(launch.enrollment_id, course, module),
         scenario_node=(module.scenario.node(service.current_node_id(state, module))
                        if module.scenario else None),
