@@ -123,18 +123,23 @@ class Gunicorn:
         return self.process.poll() is None
 
 
+GUNICORN_CONFIG = "python:lti_app.gunicorn_conf"  # as the README's production command
+
+
 @contextmanager
 def running_gunicorn(
     env: dict[str, str], log_path: Path, workers: int = 4, *,
     app_spec: str = "lti_app:create_app()", access_log: bool = True,
 ) -> Iterator[Gunicorn]:
-    """gunicorn as in production (sync workers); the throughput benchmark runs its
+    """gunicorn as in production: its settings module (sync workers, the access-log
+    format, the warm-up of the tool's workers). The throughput benchmark runs its
     bare page with the same flags, only `app_spec` differs."""
     port = free_port()
     log = log_path.open("ab")
+    log_start = log.tell()
     command = [
-        sys.executable, "-m", "gunicorn",
-        "--workers", str(workers), "--worker-class", "sync",
+        sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONFIG,
+        "--workers", str(workers),
         "--bind", f"127.0.0.1:{port}",
         "--timeout", "30", "--graceful-timeout", "10",
         # Our client plays the TLS proxy; gunicorn must trust its X-Forwarded-*.
@@ -151,6 +156,11 @@ def running_gunicorn(
     try:
         if not wait_until_healthy(server.base_url, timeout=30):
             raise RuntimeError(f"{app_spec} did not become healthy; see {log_path}")
+        if app_spec.startswith("lti_app:"):
+            # The first worker answers while the others still warm up: the run
+            # starts when all of them take requests, as before the warm-up did.
+            if not wait_until_warm(log_path, log_start, workers, timeout=60):
+                raise RuntimeError(f"not every worker warmed up; see {log_path}")
         yield server
     finally:
         _stop(process)
@@ -166,6 +176,22 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)  # the group we created for it
         process.wait(timeout=10)
+
+
+WARM_LINES = (b"] warmed in ", b"] warm-up failed")  # lti_app/gunicorn_conf.py
+
+
+def wait_until_warm(log_path: Path, offset: int, workers: int, timeout: float) -> bool:
+    """Until `workers` workers logged their warm-up (done or failed) after `offset`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with log_path.open("rb") as log:
+            log.seek(offset)
+            text = log.read()
+        if sum(text.count(line) for line in WARM_LINES) >= workers:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def wait_until_healthy(base_url: str, timeout: float) -> bool:
