@@ -115,14 +115,17 @@ def launched_learners(count: int, redis: bool) -> Iterator[Setup]:
         def launch(number: int) -> Launched:
             learner = Learner("profile", f"profile-{number:04d}",  # one address each: the
                               f"10.78.{number // 250}.{number % 250 + 1}")  # login limit
-            with LoopbackSession(server.base_url, learner.forwarded_for) as session:
-                url = flow._launch(session, learner)  # noqa: SLF001 - the load script's launch
-            if url is None:
-                raise RuntimeError(f"launch {number} failed: {learner.failures}")
-            return Launched(learner.sub, url)
+            for _attempt in range(3):  # a 503 while the platform's key set is fetched
+                with LoopbackSession(server.base_url, learner.forwarded_for) as session:
+                    url = flow._launch(session, learner)  # noqa: SLF001 - the load script's
+                if url is not None:
+                    return Launched(learner.sub, url)
+                time.sleep(0.5)
+            raise RuntimeError(f"launch {number} failed: {learner.failures}")
 
+        learners = [launch(0)]  # the first alone: it fetches the platform's key set
         with ThreadPoolExecutor(4) as pool:
-            learners = list(pool.map(launch, range(count)))
+            learners += pool.map(launch, range(1, count))
         yield Setup(env=env, base_url=server.base_url, answers=flow.right_answers,
                     learners=learners, db=db, lms=lms)
 
@@ -406,6 +409,49 @@ def profile_deliveries(app, setup: Setup, runs: Sequence[tuple[int, int]], top: 
             _print_top(pstats.Stats(profiler), profiled, top)
 
 
+def profile_rq_worker(app, setup: Setup, runs: Sequence[tuple[int, int]]) -> None:
+    """The real thing: a separate `rq worker` process (SimpleWorker, as in the load
+    script) sends the scores; its CPU from /proc per job, RQ's own work included."""
+    from redis import Redis
+    from rq import Queue
+
+    from .loadtest.services import running_rq_worker
+
+    redis = Redis.from_url(setup.env["FLASK_JOBS_REDIS_URL"])
+    queue = Queue(setup.env["FLASK_JOBS_QUEUE"], connection=redis)
+    queue.empty()  # the jobs the submits queued: the runs below are measured one by one
+    log = Path(tempfile.mkdtemp(prefix="kd-profile-rq-")) / "rq.log"
+    tick = os.sysconf("SC_CLK_TCK")
+    with running_rq_worker(setup.env, log) as process:
+
+        def worker_cpu() -> float:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick
+
+        def one_job(batch: int) -> tuple[int, float]:
+            due, before = _make_due(app, batch), _delivered(app)
+            cpu = worker_cpu()
+            job = queue.enqueue("lti_app.learning.grades.deliver_on_rq", None)
+            deadline = time.monotonic() + 60
+            while job.get_status(refresh=True) not in ("finished", "failed"):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"rq job not done in 60 s; see {log}")
+                time.sleep(0.02)
+            time.sleep(0.1)  # RQ's bookkeeping after the job
+            return _delivered(app) - before if due else 0, worker_cpu() - cpu
+
+        one_job(1)  # the worker builds its app on its first job
+        for batch, count in runs:
+            scores, cpu = 0, 0.0
+            for _ in range(count):
+                sent, used = one_job(batch)
+                scores, cpu = scores + sent, cpu + used
+            if scores:
+                print(f"\n=== rq worker process, jobs of {batch} due score(s): {scores} scores "
+                      f"in {count} jobs; {cpu * 1000 / count:.1f} ms CPU per job, "
+                      f"{cpu * 1000 / scores:.1f} ms per score (/proc, 10 ms ticks)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=100, help="learners per pass")
@@ -422,7 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGALRM, overall_timeout)
     signal.alarm(args.timeout)
-    count = WARM + 2 * args.n
+    count = max(WARM + 2 * args.n, 4 + 30 + 80 + 1 + 20 + 40)  # also the scores to send
     print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; PostgreSQL 127.0.0.1; scores "
           + ("queued on RQ (Redis)" if redis else "by delivery threads (none run here)"),
@@ -434,15 +480,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from lti_app.learning import grades
 
                 grades.schedule_delivery = lambda app=None: None
+            rest = setup.learners
             if args.only != "deliveries":
                 profile_submits(app, setup, args.n, args.top)
-            else:  # the scores to deliver: every learner passes once, not timed
-                submitter = Submitter(app, setup)
-                for learner in setup.learners:
-                    submitter.post(_slug(setup), *submitter.form_of(learner))
+                rest = setup.learners[WARM + 2 * args.n:]
+            submitter = Submitter(app, setup)
+            for learner in rest:  # the other scores to deliver: passes, not timed
+                submitter.post(_slug(setup), *submitter.form_of(learner))
             if args.only != "submits":
-                tens = max(1, (count - 4 - 40) // 10)
-                profile_deliveries(app, setup, ((1, 40), (10, min(tens, 14))), args.top)
+                profile_deliveries(app, setup, ((1, 30), (10, 8)), args.top)
+                if redis:
+                    profile_rq_worker(app, setup, ((1, 20), (10, 4)))
     finally:
         signal.alarm(0)
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
