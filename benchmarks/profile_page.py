@@ -319,6 +319,7 @@ def profile_against(launched, server_base: str, *, n: int) -> None:
         proxy_headers(server_base),
         server_base,
         n,
+        top=int(os.environ.get("PROFILE_TOP", "18")),
     )
 
 

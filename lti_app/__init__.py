@@ -70,6 +70,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     grades.init_app(app)
     init_security_headers(app)
     _register_sqlite_pragmas(app)
+    from .db_ping import init_idle_ping
+
+    init_idle_ping(app)  # a restarted database noticed, no round trip per request
     guard_engine(app)  # no NUL character reaches the database
     return app
 

@@ -10,9 +10,10 @@ DEFAULTS: dict[str, object] = {
     # Filled in by ``apply_local_defaults`` when the environment does not say.
     "SQLALCHEMY_DATABASE_URI": None,
     "SECRET_KEY": None,
-    # pre_ping: a restarted database is noticed, not a broken connection handed
-    # out; hide_parameters: SQL errors in logs never carry names or emails.
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    # hide_parameters: SQL errors in logs never carry names or emails. No
+    # pool_pre_ping: db_ping.py pings only connections that sat idle, which is
+    # how a restarted database is noticed without a round trip per request.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     # Erase people inactive this many days (`flask privacy purge-inactive`); None: off.
     "PRIVACY_RETENTION_DAYS": None,
     # The tool lives in an LMS iframe on another site: only SameSite=None cookies
