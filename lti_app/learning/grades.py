@@ -309,7 +309,12 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50,
     """
     claims = _claim_due(now or utc_now(), limit)
     sender = sender or ags.score_sender()  # this thread's token and connections
-    targets = _targets(claims, sender)  # one SELECT for the batch
+    try:
+        targets = _targets(claims, sender)  # one SELECT for the batch
+    except BaseException:
+        for claim in claims:
+            _release(claim)
+        raise
     delivered = failed = 0
     for claim in claims:
         try:
