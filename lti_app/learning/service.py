@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
@@ -185,19 +186,39 @@ def _count_attempt(enrollment_id: int, course: Course, module: CourseModule, *,
     an empty row and an UPDATE took three statements. The update is computed
     from the row as it is under the standing's lock (never a value read before)."""
     now = utc_now()
-    insert = _dialect_insert()
-    if insert is None:  # pragma: no cover - the tool runs on PostgreSQL and SQLite
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the tool runs on these
         return _count_attempt_in_orm(enrollment_id, course, module, percent=percent,
                                      passed=passed, now=now)
+    values = dict(enrollment_id=enrollment_id, course_slug=course.slug,
+                  module_slug=module.slug, percent=percent, now=now,
+                  passed_at=now if passed else None,
+                  passed_version=module.version if passed else None)
+    return db.session.scalars(_attempt_upsert(dialect), values,
+                              execution_options={"populate_existing": True}).one()
+
+
+@cache
+def _attempt_upsert(dialect: str):
+    """Built once per process (building and keying it took ~0.7 ms a request)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    column = ModuleProgress.__table__.c
+    now = bindparam("now", type_=column.updated_at.type)
     statement = insert(ModuleProgress).values(
-        enrollment_id=enrollment_id, course_slug=course.slug, module_slug=module.slug,
-        attempts=1, best_percent=percent, read_at=now,
-        passed_at=now if passed else None, passed_version=module.version if passed else None,
-        updated_at=now,
+        enrollment_id=bindparam("enrollment_id", type_=column.enrollment_id.type),
+        course_slug=bindparam("course_slug", type_=column.course_slug.type),
+        module_slug=bindparam("module_slug", type_=column.module_slug.type),
+        attempts=1, best_percent=bindparam("percent", type_=column.best_percent.type),
+        read_at=now, updated_at=now,
+        passed_at=bindparam("passed_at", type_=column.passed_at.type),
+        passed_version=bindparam("passed_version", type_=column.passed_version.type),
     )
     new, row = statement.excluded, ModuleProgress
     best = func.coalesce(row.best_percent, 0)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["enrollment_id", "course_slug", "module_slug"],
         set_={
             "attempts": row.attempts + 1,
@@ -210,8 +231,6 @@ def _count_attempt(enrollment_id: int, course: Course, module: CourseModule, *,
             "updated_at": new.updated_at,
         },
     ).returning(ModuleProgress)
-    return db.session.scalars(
-        statement, execution_options={"populate_existing": True}).one()
 
 
 def _count_attempt_in_orm(enrollment_id: int, course: Course, module: CourseModule, *,
