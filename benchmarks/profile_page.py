@@ -150,7 +150,7 @@ class RoundTrips:
         def counted_execute(cursor, query, *args, **kwargs):
             text = query if isinstance(query, str) else str(getattr(query, "as_string",
                                                                      lambda _c: query)(None))
-            seen["ping (pool_pre_ping)" if text.strip().lower() in (";", "select 1")
+            seen["ping (pool)" if text.strip().lower() in (";", "select 1")
                  else "statement"] += 1
             return execute(cursor, query, *args, **kwargs)
 
