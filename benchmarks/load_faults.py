@@ -37,6 +37,7 @@ from .loadtest.checks import (
     invariant_checks,
 )
 from .loadtest.client import Flow, Recorder, Sample
+from .loadtest.cpu import CpuMeter, postgres_backends
 from .loadtest.fake_lms import running_fake_lms
 from .loadtest.services import (
     REPO,
@@ -150,8 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
                 env,
             )
+            rq_worker = None
             if args.redis:
-                stack.enter_context(running_rq_worker(env, run_dir / "rq.log"))
+                rq_worker = stack.enter_context(running_rq_worker(env, run_dir / "rq.log"))
             server = stack.enter_context(
                 running_gunicorn(env, run_dir / "gunicorn.log", workers=args.workers)
             )
@@ -174,7 +176,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return_url=lms.base_url + "/course/view.php?id=1",
                 ),
             )
+            meter = CpuMeter({
+                "gunicorn workers": server.worker_pids,
+                "rq worker": lambda: {rq_worker.pid} if rq_worker else set(),
+                "PostgreSQL (this run's connections)": lambda: postgres_backends(db),
+                "this script (the clients, the fake LMS)": lambda: {os.getpid()},
+            })
+            meter.start()
             phases.load(run, args.learners)
+            for name, seconds in meter.stop().items():
+                run.fact(f"load: CPU s, {name}", seconds)
             _worker_memory(run, server, "after the load")
             run.fact(
                 "load: s after the last learner until every score was delivered",
