@@ -198,26 +198,18 @@ def lock_standing_of(enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def graded_links(context_id: int) -> list[ResourceLink]:
-    """Every link of the LMS course bound to a course or module, with a column
-    (and its LMS course: queue_grade reads its scopes)."""
-    return list(db.session.scalars(_graded_links_query(context_id)))
-
-
-def _graded_links_query(context_id: int):
-    return select(ResourceLink).options(joinedload(ResourceLink.context)).where(
-        ResourceLink.context_id == context_id, ResourceLink.course_slug.is_not(None),
-        ResourceLink.lineitem_url.is_not(None),
-    ).order_by(ResourceLink.id)
-
-
 def _graded_columns(enrollment: Enrollment) -> tuple[list[ResourceLink], dict[int, GradeDelivery]]:
-    """graded_links and the learner's outbox rows of them (as committed now) in
-    one SELECT, instead of one for the links and one for the rows."""
+    """Every link of the enrolment's LMS course bound to a course or module, with
+    a column (and its LMS course: queue_grade reads its scopes), and the
+    learner's outbox rows of them as committed now: one SELECT, not one for the
+    links and one for the rows."""
     rows = db.session.execute(
-        _graded_links_query(enrollment.context_id).add_columns(GradeDelivery)
+        select(ResourceLink, GradeDelivery).options(joinedload(ResourceLink.context))
         .outerjoin(GradeDelivery, (GradeDelivery.resource_link_id == ResourceLink.id)
                    & (GradeDelivery.enrollment_id == enrollment.id))
+        .where(ResourceLink.context_id == enrollment.context_id,
+               ResourceLink.course_slug.is_not(None), ResourceLink.lineitem_url.is_not(None))
+        .order_by(ResourceLink.id)
         .execution_options(populate_existing=True)
     ).all()
     return ([link for link, _row in rows],
