@@ -44,6 +44,11 @@ _LINK = select(ResourceLink).where(ResourceLink.id == bindparam("link_id"),
                                    ResourceLink.context_id == bindparam("context_id"))
 
 
+# What course_of_launch needs of it: its course, no mapped object to load.
+_LINK_COURSE = select(ResourceLink.course_slug).where(
+    ResourceLink.id == bindparam("link_id"), ResourceLink.context_id == bindparam("context_id"))
+
+
 def current_link(launch: LaunchContext) -> ResourceLink | None:
     """The launch's resource link, only within the launch's own LMS course."""
     if launch.resource_link_id is None:
@@ -68,9 +73,11 @@ def bound_courses(context_id: int) -> list[Course]:
 def course_of_launch(launch: LaunchContext) -> Course | None:
     """The course of this launch: its link's course; for a trainer without a
     link (e.g. a course-level launch), the LMS course's one bound course."""
-    link = current_link(launch)
-    if link is not None:
-        return find_course(link.course_slug)
+    if launch.resource_link_id is not None:
+        link = db.session.execute(_LINK_COURSE, {
+            "link_id": launch.resource_link_id, "context_id": launch.context_id}).first()
+        if link is not None:
+            return find_course(link.course_slug)
     if launch.is_trainer:
         courses = bound_courses(launch.context_id)
         if len(courses) == 1:
