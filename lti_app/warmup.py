@@ -34,7 +34,7 @@ from .forms import wtforms_translations
 from .i18n import LANGUAGES
 from .launch_scope import catalog
 from .learning.module_list import module_list
-from .learning.page_parts import module_part, quiz_section
+from .learning.page_parts import module_part, quiz_section, reflection_section
 from .templating import FORMAT_LOCALES, main_nav
 
 # The learners' pages, the launch's and the error pages, with the shared ones
@@ -149,5 +149,7 @@ def _module_parts(course: Course, module: CourseModule) -> None:
     module_part("learning/_module_nav.html", module, variant="bottom", where="bottom",
                 **around)
     module_part("learning/_module_text.html", module)
+    if module.reflection:
+        reflection_section(module, {})
     if module.quiz:
         quiz_section(module, submission_id="warm-up", answers={}, missing=[])

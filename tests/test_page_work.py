@@ -247,3 +247,23 @@ def test_the_module_list_is_rendered_once_and_shows_each_learners_own_state(app,
     assert 'class="is-next"' in first_item(theirs)
     assert "<!--slot:" not in mine + theirs
     assert f"ltik={reader}" in first_item(mine) and f"ltik={newcomer}" in first_item(theirs)
+
+
+def test_a_learners_reflection_stays_on_their_own_page_of_the_shared_prompts(app, client, lms):
+    module = first_module()
+    prompt = module.reflection[0]
+    writer = launch_ltik(client, lms, locale="en", sub="u-writer")
+    other = launch_ltik(client, lms, locale="en", sub="u-other")
+    page_cache.clear()
+    page = client.get(f"/modules/{module.slug}?ltik={writer}").get_data(as_text=True)
+    text = "Mijn <eigen> gedachte & plan"
+    client.post(f"/modules/{module.slug}/reflections?ltik={writer}",
+                data={"csrf_token": form_tokens(page)["csrf_token"], f"r-{prompt.id}": text})
+    with rendered_templates(app) as rendered:
+        mine = client.get(f"/modules/{module.slug}?ltik={writer}").get_data(as_text=True)
+        theirs = client.get(f"/modules/{module.slug}?ltik={other}").get_data(as_text=True)
+    assert "learning/_reflection_section.html" not in rendered  # rendered once, before
+    assert "Mijn &lt;eigen&gt; gedachte &amp; plan</textarea>" in mine
+    assert "Saved on" in mine
+    assert "gedachte" not in theirs and "Saved on" not in theirs
+    assert f'id="r-{prompt.id}" name="r-{prompt.id}" rows="4" maxlength="5000"></textarea>' in theirs

@@ -8,13 +8,14 @@ page's template time. How parts are cached: `lti_app/page_cache.py`.
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import get_template_attribute, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from course_content.models import CourseModule
 
 from ..page_cache import cached_part, fill_slots, page_language, slot
+from ..templating import format_date
 
 
 def module_part(template: str, module: CourseModule, *, cacheable: bool = True,
@@ -41,3 +42,21 @@ def quiz_section(module: CourseModule, *, submission_id: str, answers, missing) 
     part = module_part("learning/_quiz_section.html", module, quiz_questions=questions,
                        missing=[], slot=slot)
     return fill_slots(part, lambda kind, _key: own[kind])
+
+
+def reflection_section(module: CourseModule, reflections) -> Markup:
+    """The reflection prompts, cached; the learner's own answers (`reflections`,
+    by prompt id) and when each was saved put into the part's slots."""
+    part = module_part("learning/_reflection_section.html", module, slot=slot)
+    saved = get_template_attribute("learning/_reflection_saved.html", "saved")
+    token = generate_csrf()
+
+    def fill(kind: str, prompt_id: str):
+        if kind == "csrf":
+            return token
+        answer = reflections.get(prompt_id)
+        if answer is None:
+            return ""
+        return answer.text if kind == "text" else Markup(saved(format_date(answer.updated_at)))
+
+    return fill_slots(part, fill)

@@ -24,7 +24,7 @@ from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
 from .module_list import module_list
-from .page_parts import module_part, quiz_section
+from .page_parts import module_part, quiz_section, reflection_section
 
 
 @bp.get("/")
@@ -143,7 +143,9 @@ def _module_page(launch, course, module, *, submission_id, answers=None, missing
         module_text=module_part("learning/_module_text.html", module),
         quiz_section=quiz_section(module, submission_id=submission_id, answers=answers or {},
                                   missing=list(missing)) if module.quiz else None,
-        reflections=service.reflections_for(launch.enrollment_id, course, module),
+        reflection_section=reflection_section(
+            module, service.reflections_for(launch.enrollment_id, course, module))
+        if module.reflection else None,
         scenario_node=(module.scenario.node(service.current_node_id(state, module))
                        if module.scenario else None),
         scenario_state=state, last_choice=service.last_consequence(state, module)
