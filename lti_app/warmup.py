@@ -34,7 +34,7 @@ from .forms import wtforms_translations
 from .i18n import LANGUAGES
 from .launch_scope import catalog
 from .learning.module_list import module_list
-from .learning.page_parts import module_part, quiz_section, reflection_section
+from .learning.page_parts import module_page_parts
 from .templating import FORMAT_LOCALES, main_nav
 
 # The learners' pages, the launch's and the error pages, with the shared ones
@@ -136,20 +136,5 @@ def _render_module_parts(app: Flask, content: Catalog) -> None:
 
 
 def _module_parts(course: Course, module: CourseModule) -> None:
-    """As learning/views.py `_module_page` asks for them (keep the two alike:
-    tests/test_warmup.py fails when a first module page renders a part)."""
-    published = course.published_modules
-    place = published.index(module)
-    around = dict(
-        course=course, place=place, published=published,
-        previous_module=published[place - 1] if place else None,
-        following_module=published[place + 1] if place + 1 < len(published) else None,
-    )
-    module_part("learning/_module_nav.html", module, variant="top", where="top", **around)
-    module_part("learning/_module_nav.html", module, variant="bottom", where="bottom",
-                **around)
-    module_part("learning/_module_text.html", module)
-    if module.reflection:
-        reflection_section(module, {})
-    if module.quiz:
-        quiz_section(module, submission_id="warm-up", answers={}, missing=[])
+    """As the module page asks for them (learning/page_parts.module_page_parts)."""
+    module_page_parts(course, module, submission_id="warm-up", reflections={})

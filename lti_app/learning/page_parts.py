@@ -12,7 +12,7 @@ from flask import get_template_attribute, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from course_content.models import CourseModule
+from course_content.models import Course, CourseModule
 
 from ..page_cache import cached_part, fill_slots, page_language, slot
 from ..templating import format_date
@@ -60,3 +60,27 @@ def reflection_section(module: CourseModule, reflections) -> Markup:
         return answer.text if kind == "text" else Markup(saved(format_date(answer.updated_at)))
 
     return fill_slots(part, fill)
+
+
+def module_page_parts(course: Course, module: CourseModule, *, submission_id: str,
+                      reflections, answers=None, missing=()) -> dict[str, Markup | None]:
+    """Every cached part of a module page, as the page and the warm-up ask for them."""
+    published = course.published_modules
+    place = published.index(module) if module in published else None
+    around = dict(
+        course=course, place=place, published=published,
+        previous_module=published[place - 1] if place else None,
+        following_module=(published[place + 1]
+                          if place is not None and place + 1 < len(published) else None),
+    )
+    return dict(
+        nav_top=module_part("learning/_module_nav.html", module, variant="top",
+                            where="top", **around),
+        nav_bottom=module_part("learning/_module_nav.html", module, variant="bottom",
+                               where="bottom", **around),
+        module_text=module_part("learning/_module_text.html", module),
+        quiz_section=quiz_section(module, submission_id=submission_id, answers=answers or {},
+                                  missing=list(missing)) if module.quiz else None,
+        reflection_section=reflection_section(module, reflections)
+        if module.reflection else None,
+    )

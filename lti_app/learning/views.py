@@ -24,7 +24,7 @@ from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
 from .module_list import module_list
-from .page_parts import module_part, quiz_section, reflection_section
+from .page_parts import module_page_parts
 
 
 @bp.get("/")
@@ -125,27 +125,12 @@ def _module_page(launch, course, module, *, submission_id, answers=None, missing
     all_progress = service.progress_by_module(launch.enrollment_id, course.slug)
     progress = all_progress.get(module.slug)
     state = service.scenario_state(launch.enrollment_id, course, module) if module.scenario else None
-    published = course.published_modules
-    place = published.index(module) if module in published else None
-    around = dict(
-        course=course, place=place, published=published,
-        previous_module=published[place - 1] if place else None,
-        following_module=(published[place + 1]
-                          if place is not None and place + 1 < len(published) else None),
-    )
     return render_template(
         "learning/module.html", course=course, module=module, progress=progress,
-        submission_id=submission_id, answers=answers or {}, missing=list(missing),
-        nav_top=module_part("learning/_module_nav.html", module, variant="top",
-                            where="top", **around),
-        nav_bottom=module_part("learning/_module_nav.html", module, variant="bottom",
-                               where="bottom", **around),
-        module_text=module_part("learning/_module_text.html", module),
-        quiz_section=quiz_section(module, submission_id=submission_id, answers=answers or {},
-                                  missing=list(missing)) if module.quiz else None,
-        reflection_section=reflection_section(
-            module, service.reflections_for(launch.enrollment_id, course, module))
-        if module.reflection else None,
+        **module_page_parts(
+            course, module, submission_id=submission_id, answers=answers, missing=missing,
+            reflections=service.reflections_for(launch.enrollment_id, course, module)
+            if module.reflection else {}),
         scenario_node=(module.scenario.node(service.current_node_id(state, module))
                        if module.scenario else None),
         scenario_state=state, last_choice=service.last_consequence(state, module)
