@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import navigate
+
 AXE = Path(os.environ.get("AXE_CORE_JS", Path(__file__).parents[2]
                           / ".ci/node/node_modules/axe-core/axe.min.js"))
 if not AXE.exists():
@@ -46,11 +48,11 @@ def page(browser, live_server):
 def test_learner_pages_meet_wcag_aa(page):
     frame = _launch(page, "anna")
     assert _violations(frame) == []  # course overview
-    frame.click("a[href*='/modules/library-landscape']")
+    navigate(page, frame, "a[href*='/modules/library-landscape']")
     frame.wait_for_selector("#quiz")
     assert _violations(frame) == []  # module with its quiz
-    frame.click("nav >> text=Meeloopdagen")
-    frame.click("text=Meeloopdag toevoegen")
+    navigate(page, frame, "nav >> text=Meeloopdagen")
+    navigate(page, frame, "text=Meeloopdag toevoegen")
     frame.wait_for_selector("#day")
     assert _violations(frame) == []  # the shadowing form
 
@@ -62,7 +64,7 @@ def test_trainer_dashboard_meets_wcag_aa(page):
 
 def test_trainer_insights_meets_wcag_aa(page):
     frame = _launch(page, "carla")
-    frame.click("nav a[href*='/trainer/insights']")
+    navigate(page, frame, "nav a[href*='/trainer/insights']")
     frame.wait_for_selector("#stages-chart")
     assert _violations(frame) == []  # charts, their tables, the questions
 
@@ -73,22 +75,22 @@ def test_shadowing_pages_meet_wcag_aa(page, live_server):
     from datetime import date, timedelta
 
     frame = _launch(page, "anna")
-    frame.click("nav >> text=Meeloopdagen")
-    frame.click("text=Meeloopdag toevoegen")
+    navigate(page, frame, "nav >> text=Meeloopdagen")
+    navigate(page, frame, "text=Meeloopdag toevoegen")
     frame.wait_for_selector("#day")
-    frame.click("main form button:not(.secondary)")  # empty: every required field marked
+    navigate(page, frame, "main form button:not(.secondary)")  # empty: every required field marked
     frame.wait_for_selector("#error-summary")
     assert _violations(frame) == []
     frame.fill("#day", (date.today() - timedelta(days=1)).isoformat())
     frame.select_option("#host_library", "leiden")
     frame.locator("input[name=focus_questions]").first.check()
-    frame.click("main form button:not(.secondary)")
+    navigate(page, frame, "main form button:not(.secondary)")
     frame.wait_for_selector("form[action*='/submit'] button")
-    frame.click("form[action*='/submit'] button")  # no reflection yet
+    navigate(page, frame, "form[action*='/submit'] button")  # no reflection yet
     frame.wait_for_selector("#error-summary")
     assert _violations(frame) == []
-    frame.click("nav >> text=Meeloopdagen")
-    frame.click("main a[href*='/shadowing/worksheet']")
+    navigate(page, frame, "nav >> text=Meeloopdagen")
+    navigate(page, frame, "main a[href*='/shadowing/worksheet']")
     frame.wait_for_selector("ol.worksheet")
     assert _violations(frame) == []
     host = page.context.new_page()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from course_content.loader import load_catalog
 from tests.issuing.helpers import complete_course
+from tests.browser.helpers import fitted
 
 
 def _launch(page, person: str):
@@ -13,17 +14,6 @@ def _launch(page, person: str):
     frame = page.frame(name="tool")
     frame.wait_for_selector("main h1", timeout=15000)
     return frame
-
-
-def _fitted(page, frame) -> None:
-    """Wait until the demo LMS has fitted its iframe to the page the tool just loaded
-    (lti.frameResize, lti_app/static/frame.js): a click while the frame still grows
-    lands beside its target, and the form is never sent."""
-    height = frame.evaluate("Math.ceil(document.documentElement.scrollHeight)")
-    page.wait_for_function(
-        """h => { const f = document.querySelector("iframe[name=tool]");
-                  return f && parseFloat(f.style.height) === Math.max(400, Math.min(h, 5000)); }""",
-        arg=height)
 
 
 def test_learner_passes_a_quiz_and_downloads_the_certificate(lms_page, live_server):
@@ -45,7 +35,7 @@ def test_learner_passes_a_quiz_and_downloads_the_certificate(lms_page, live_serv
     complete_course(live_server["app"], "demo-anna")
     with frame.expect_navigation():
         frame.click("nav >> text=Certificaat")
-    _fitted(page, frame)
+    fitted(page, frame)
     frame.fill("#learner_name", "Anna de Vries")
     with frame.expect_navigation():
         frame.click("text=Mijn certificaat ophalen")
