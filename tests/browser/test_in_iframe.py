@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from course_content.loader import load_catalog
 from tests.issuing.helpers import complete_course
-from tests.browser.helpers import fitted
+from tests.browser.helpers import navigate
 
 
 def _launch(page, person: str):
@@ -21,24 +21,20 @@ def test_learner_passes_a_quiz_and_downloads_the_certificate(lms_page, live_serv
     frame = _launch(page, "anna")
     assert frame.url.startswith(live_server["tool"])  # the tool runs on another site
     module = load_catalog().courses["library-basics"].published_modules[0]
-    frame.click(f"a[href*='/modules/{module.slug}']")
+    navigate(page, frame, f"a[href*='/modules/{module.slug}']")
     frame.wait_for_selector("#quiz")
     for question in module.quiz.questions:  # every question answered (or none is sent)
         if question.is_numeric:
             frame.fill(f"#q-{question.id}", str(question.answer).replace(".", ","))
         for option in question.correct:
             frame.check(f"#q-{question.id}-{option}")
-    with frame.expect_navigation():
-        frame.click("#quiz button")
+    navigate(page, frame, "#quiz button")
     assert "Gehaald" in frame.inner_text("main")
 
     complete_course(live_server["app"], "demo-anna")
-    with frame.expect_navigation():
-        frame.click("nav >> text=Certificaat")
-    fitted(page, frame)
+    navigate(page, frame, "nav >> text=Certificaat")
     frame.fill("#learner_name", "Anna de Vries")
-    with frame.expect_navigation():
-        frame.click("text=Mijn certificaat ophalen")
+    navigate(page, frame, "text=Mijn certificaat ophalen")
     with page.expect_download() as download:
         frame.click("a[download] >> nth=0")
     path = download.value.path()
@@ -70,11 +66,10 @@ def test_trainer_confirms_a_shadowing_day(lms_page, live_server):
         day_id = day.id
     page.goto(page.url)  # back to the LMS page, as Carla now
     frame = _launch(page, "carla")
-    frame.click("nav >> text=Meeloopdagen")
-    frame.click(f"a[href*='/trainer/shadowing/{day_id}']")
+    navigate(page, frame, "nav >> text=Meeloopdagen")
+    navigate(page, frame, f"a[href*='/trainer/shadowing/{day_id}']")
     frame.check("input[value=confirm]")
-    with frame.expect_navigation():
-        frame.click("text=Besluit opslaan")
+    navigate(page, frame, "text=Besluit opslaan")
     assert "Besluit opgeslagen" in frame.inner_text("main")
     with app.app_context():
         assert db.session.get(ShadowDay, day_id).status == "confirmed"
