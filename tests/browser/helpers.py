@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import Error as PlaywrightError
+
 
 def fitted(page, frame, timeout: float = 15.0) -> None:
     """Wait until the demo LMS has fitted its iframe to the page the tool loaded
@@ -12,10 +14,15 @@ def fitted(page, frame, timeout: float = 15.0) -> None:
     is never sent. frame.js reports changes of 4 px or more, so the frame is fitted
     when it is within 4 px of the page (the page's height read again each time: it
     may still grow)."""
-    frame.wait_for_load_state()
     deadline = time.monotonic() + timeout
     while True:
-        height = frame.evaluate("Math.ceil(document.documentElement.scrollHeight)")
+        try:
+            frame.wait_for_load_state()
+            height = frame.evaluate("Math.ceil(document.documentElement.scrollHeight)")
+        except PlaywrightError as exc:  # the frame went on to another page meanwhile
+            if "context was destroyed" not in str(exc) or time.monotonic() > deadline:
+                raise
+            continue
         if page.evaluate(_FRAME_FITS, height):
             return
         if time.monotonic() > deadline:
@@ -30,6 +37,7 @@ _FRAME_FITS = """h => { const f = document.querySelector("iframe[name=tool]");
 def navigate(page, frame, selector: str) -> None:
     """Click what loads another page in the frame (a link, a form's button), on a
     settled frame, and wait until the new page has settled too."""
+    frame.wait_for_selector(selector)  # the page that has it (a launch may pass another)
     fitted(page, frame)
     with frame.expect_navigation():
         frame.click(selector)
