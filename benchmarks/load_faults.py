@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform as python_platform
-import secrets
 import signal
 import subprocess
 import tempfile
@@ -26,7 +25,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from course_content.loader import load_catalog
-from lti_app.demo_lms.platform import LtiPlatform
 
 from .loadtest import db_restart, phases
 from .loadtest.checks import (
@@ -38,18 +36,15 @@ from .loadtest.checks import (
 )
 from .loadtest.client import Flow, Recorder, Sample
 from .loadtest.cpu import CpuMeter, postgres_backends
-from .loadtest.fake_lms import running_fake_lms
 from .loadtest.services import (
     REPO,
-    flask_cli,
-    loadtest_database,
     redis_answers,
     running_gunicorn,
     running_rq_worker,
     scalar,
-    tool_env,
     with_rq,
 )
+from .loadtest.tool_setup import tool_on_fake_moodle
 from .rows import Row, percentile
 from .run import _cpu_model, format_table
 
@@ -111,46 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts: list[Row] = []
     try:
         with ExitStack() as stack:
-            db = stack.enter_context(loadtest_database())
-            lms = stack.enter_context(running_fake_lms(CLIENT_ID))
-            pem, kid = LtiPlatform.generate_key()
-            platform = LtiPlatform(
-                issuer=ISSUER,
-                client_id=CLIENT_ID,
-                deployment_id="1",
-                private_key_pem=pem,
-                kid=kid,
-                auth_login_url=lms.auth_login_url,
-                token_url=lms.token_url,
-                jwks_url=lms.jwks_url,
-                product="moodle",
-            )
-            lms.jwks = platform.jwks()
-            env = tool_env(db, secrets.token_hex(32))
+            tool = stack.enter_context(tool_on_fake_moodle(
+                "loadtest", issuer=ISSUER, client_id=CLIENT_ID, name="Load test Moodle"))
+            db, lms, platform, env = tool.db, tool.lms, tool.platform, tool.env
             if args.redis:  # a queue of this run's own: others' workers never take it
                 env = with_rq(env, f"kd-loadtest-{os.getpid()}")
-            flask_cli(["db", "upgrade", "heads"], env)  # heads: several while branches merge
-            flask_cli(
-                [
-                    "platform",
-                    "add",
-                    "--issuer",
-                    ISSUER,
-                    "--client-id",
-                    CLIENT_ID,
-                    "--auth-login-url",
-                    lms.auth_login_url,
-                    "--auth-token-url",
-                    lms.token_url,
-                    "--jwks-url",
-                    lms.jwks_url,
-                    "--deployment-id",
-                    "1",
-                    "--name",
-                    "Load test Moodle",
-                ],
-                env,
-            )
             rq_worker = None
             if args.redis:
                 rq_worker = stack.enter_context(running_rq_worker(env, run_dir / "rq.log"))

@@ -296,21 +296,10 @@ def _print_repeated(stats: pstats.Stats, n: int) -> None:
 
 def profile_against(launched, server_base: str, *, n: int) -> None:
     """In this process, on the database and launch that `throughput.py` set up."""
-    from lti_app import create_app
-
+    from .loadtest.tool_setup import in_process_app
     from .throughput import proxy_headers
 
-    saved = dict(os.environ)
-    os.environ.update({k: v for k, v in launched.env.items() if k.startswith("FLASK_")})
-    try:
-        app = create_app()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    import logging
-
-    logging.getLogger().handlers[:] = [logging.NullHandler()]
-    app.logger.handlers[:] = [logging.NullHandler()]
+    app = in_process_app(launched.env)
     print(f"\nprofile: Flask test client in-process, PostgreSQL {launched.db}, "
           f"the launch's ltik in the URL; {n} requests per pass")
     profile_app(

@@ -30,7 +30,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import secrets
 import signal
 import sys
 import tempfile
@@ -46,14 +45,11 @@ from statistics import median
 from urllib.parse import urlsplit
 
 from course_content.loader import load_catalog
-from lti_app.demo_lms.platform import LtiPlatform
 
 from .load_faults import right_answers
 from .loadtest.client import Flow, Learner, LoopbackSession, Recorder, _form_tokens
-from .loadtest.fake_lms import running_fake_lms
-from .loadtest.services import (
-    flask_cli, loadtest_database, redis_answers, running_gunicorn, tool_env, with_rq,
-)
+from .loadtest.services import redis_answers, running_gunicorn, with_rq
+from .loadtest.tool_setup import in_process_app, tool_on_fake_moodle
 from .profile_page import RoundTrips, _print_top
 from .run import _cpu_model
 from .throughput import proxy_headers
@@ -83,26 +79,12 @@ class Setup:
 def launched_learners(count: int, redis: bool) -> Iterator[Setup]:
     """`count` learners launched through gunicorn, the tool's settings, the fake LMS."""
     with ExitStack() as stack:
-        db = stack.enter_context(loadtest_database("bench"))
-        lms = stack.enter_context(running_fake_lms(CLIENT_ID))
-        pem, kid = LtiPlatform.generate_key()
-        platform = LtiPlatform(
-            issuer=ISSUER, client_id=CLIENT_ID, deployment_id="1", private_key_pem=pem,
-            kid=kid, auth_login_url=lms.auth_login_url, token_url=lms.token_url,
-            jwks_url=lms.jwks_url, product="moodle",
-        )
-        lms.jwks = platform.jwks()
-        env = tool_env(db, secrets.token_hex(32))
+        tool = stack.enter_context(tool_on_fake_moodle(
+            "bench", issuer=ISSUER, client_id=CLIENT_ID, name="Profile Moodle"))
+        db, lms, platform, env = tool.db, tool.lms, tool.platform, tool.env
         if redis:  # a queue nobody works: the deliveries are measured here, in-process
             env = with_rq(env, f"kd-profile-{os.getpid()}")
             stack.callback(_drop_queue, env)
-        flask_cli(["db", "upgrade", "heads"], env)
-        flask_cli(
-            ["platform", "add", "--issuer", ISSUER, "--client-id", CLIENT_ID,
-             "--auth-login-url", lms.auth_login_url, "--auth-token-url", lms.token_url,
-             "--jwks-url", lms.jwks_url, "--deployment-id", "1", "--name", "Profile Moodle"],
-            env,
-        )
         run_dir = Path(tempfile.mkdtemp(prefix="kd-profile-submit-"))
         server = stack.enter_context(running_gunicorn(env, run_dir / "tool.log", 2))
         module = load_catalog().courses["library-basics"].published_modules[0]
@@ -138,23 +120,6 @@ def _drop_queue(env: dict) -> None:
           ).delete(delete_jobs=True)
     Redis.from_url(env["FLASK_JOBS_REDIS_URL"]).delete(
         f"{env['FLASK_JOBS_QUEUE']}:grades-run-queued")
-
-
-def app_for(env: dict):
-    import logging
-
-    from lti_app import create_app
-
-    saved = dict(os.environ)
-    os.environ.update({k: v for k, v in env.items() if k.startswith("FLASK_")})
-    try:
-        app = create_app()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    logging.getLogger().handlers[:] = [logging.NullHandler()]
-    app.logger.handlers[:] = [logging.NullHandler()]
-    return app
 
 
 class Statements:
@@ -475,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           flush=True)
     try:
         with launched_learners(count, redis) as setup:
-            app = app_for(setup.env)
+            app = in_process_app(setup.env)
             if not redis:  # no delivery threads in this process: measured below instead
                 from lti_app.learning import grades
 

@@ -29,7 +29,6 @@ import http.client
 import os
 import platform as python_platform
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -49,10 +48,8 @@ from course_content.loader import load_catalog
 from lti_app.demo_lms.platform import LtiPlatform
 
 from .loadtest.client import Flow, Learner, LoopbackSession, Recorder
-from .loadtest.fake_lms import running_fake_lms
-from .loadtest.services import (
-    Gunicorn, flask_cli, loadtest_database, running_gunicorn, tool_env,
-)
+from .loadtest.services import Gunicorn, running_gunicorn
+from .loadtest.tool_setup import tool_on_fake_moodle
 from .rows import Row
 from .run import _cpu_model, format_table
 
@@ -196,25 +193,11 @@ def launch_learner(server_base: str, platform: LtiPlatform, lms, module_slug: st
 def tool_with_launch(run_dir: Path, *, workers: int, access_log: bool,
                      redis_url: str | None) -> Iterator[tuple[Gunicorn | None, Launched]]:
     with ExitStack() as stack:
-        db = stack.enter_context(loadtest_database("bench"))
-        lms = stack.enter_context(running_fake_lms(CLIENT_ID))
-        pem, kid = LtiPlatform.generate_key()
-        platform = LtiPlatform(
-            issuer=ISSUER, client_id=CLIENT_ID, deployment_id="1", private_key_pem=pem,
-            kid=kid, auth_login_url=lms.auth_login_url, token_url=lms.token_url,
-            jwks_url=lms.jwks_url, product="moodle",
-        )
-        lms.jwks = platform.jwks()
-        env = tool_env(db, secrets.token_hex(32))
+        tool = stack.enter_context(tool_on_fake_moodle(
+            "bench", issuer=ISSUER, client_id=CLIENT_ID, name="Bench Moodle"))
+        db, lms, platform, env = tool.db, tool.lms, tool.platform, tool.env
         if redis_url:
             env["FLASK_REDIS_URL"] = redis_url
-        flask_cli(["db", "upgrade", "heads"], env)  # also while helpers' migrations are unmerged
-        flask_cli(
-            ["platform", "add", "--issuer", ISSUER, "--client-id", CLIENT_ID,
-             "--auth-login-url", lms.auth_login_url, "--auth-token-url", lms.token_url,
-             "--jwks-url", lms.jwks_url, "--deployment-id", "1", "--name", "Bench Moodle"],
-            env,
-        )
         server = stack.enter_context(
             running_gunicorn(env, run_dir / "tool.log", workers, access_log=access_log)
         )

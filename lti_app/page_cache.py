@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from flask import current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import get_locale
@@ -38,16 +39,27 @@ def cached_part(template: str, key: tuple, **context) -> Markup:
     full_key = (template, lang, *key)
     part = _parts.get(full_key)
     if part is None:
-        g.ltik = LTIK_SLOT  # url_for's url_defaults hook writes the slot
-        try:
+        with _ltik_slot(ltik):
             part = render_template(template, lang=lang, **context)
-        finally:
-            g.ltik = ltik
-        with _lock:
-            if len(_parts) >= _MAX_PARTS:
-                _parts.clear()
-            _parts[full_key] = part
+        _remember(_parts, _MAX_PARTS, full_key, part)
     return Markup(part.replace(LTIK_SLOT, ltik))
+
+
+@contextmanager
+def _ltik_slot(ltik: str | None):
+    """url_for's url_defaults hook writes the slot instead of this request's ltik."""
+    g.ltik = LTIK_SLOT if ltik else ltik
+    try:
+        yield
+    finally:
+        g.ltik = ltik
+
+
+def _remember(cache: dict, limit: int, key: tuple, value: str) -> None:
+    with _lock:
+        if len(cache) >= limit:
+            cache.clear()
+        cache[key] = value
 
 
 _MAX_URLS = 4096  # endpoints x values (module slugs, attempt ids, ...)
@@ -73,15 +85,9 @@ def cached_url_for(endpoint: str, **values) -> str:
     except TypeError:  # a list of values: not a key
         return url_for(endpoint, **values)
     if url is None:
-        g.ltik = LTIK_SLOT if ltik else ltik
-        try:
+        with _ltik_slot(ltik):
             url = url_for(endpoint, **values)
-        finally:
-            g.ltik = ltik
-        with _lock:
-            if len(_urls) >= _MAX_URLS:
-                _urls.clear()
-            _urls[key] = url
+        _remember(_urls, _MAX_URLS, key, url)
     return url.replace(LTIK_SLOT, ltik) if ltik else url
 
 

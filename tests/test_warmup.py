@@ -8,11 +8,8 @@ no Markdown and no shared page part; without it they do (the counters work).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,7 +25,7 @@ from lti_app.warmup import warm
 from tests.conftest import make_app
 from tests.fake_lms import FakeLms
 from tests.learning.helpers import first_module, launch_ltik, right_answers, submit_quiz
-from tests.test_start_imports import HEAVY
+from tests.test_start_imports import heavy_modules_after
 
 
 @pytest.fixture
@@ -175,25 +172,9 @@ def test_a_failed_warm_up_leaves_the_worker_serving_and_says_so(app, monkeypatch
     assert app.test_client().get("/healthz").status_code == 200
 
 
-PROGRAM = """
-import json, sys
-from lti_app import create_app
-from lti_app.warmup import warm
-app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///%(db)s", "SECRET_KEY": "x" * 32},
-                 instance_path=%(instance)r)
-warm(app)
-print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(%(heavy)r))))
-"""
-
-
 def test_warm_leaves_the_pdf_libraries_out_of_the_worker(tmp_path):
     """As tests/test_start_imports.py, after the warm-up too (< 150 MB a worker)."""
-    program = PROGRAM % {"db": tmp_path / "warm.sqlite3", "instance": str(tmp_path),
-                         "heavy": HEAVY}
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1], timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert heavy_modules_after(tmp_path, "from lti_app.warmup import warm; warm(app)") == []
 
 
 def test_the_settings_log_the_readmes_access_format_without_queries():
