@@ -83,6 +83,9 @@ DEFAULTS: dict[str, object] = {
     # Long work (ZIP of certificates): an RQ queue on Redis when set, else a thread.
     "JOBS_REDIS_URL": None,
     "JOBS_QUEUE": "kennisdeling",
+    # A score run waits this long before it reads what is due, so the scores of
+    # a class submitting at once go out in a few runs (grades._gather).
+    "GRADES_GATHER_SECONDS": 0.25,
     # Rate limits (Flask-Limiter) on the public, unauthenticated endpoints.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,

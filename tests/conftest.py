@@ -69,6 +69,8 @@ def make_app(database_uri: str, instance_path, **overrides):
         "LTI_JWKS_MIN_REFETCH": 30,
         # Off, except in the tests of the limits themselves (tests/test_security.py).
         "RATELIMIT_ENABLED": False,
+        # Runs start at once; tests/learning/test_grades.py tests the gathering.
+        "GRADES_GATHER_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config, instance_path=str(instance_path))

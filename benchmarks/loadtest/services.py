@@ -228,22 +228,36 @@ def with_rq(env: dict[str, str], queue: str, url: str = REDIS_URL) -> dict[str, 
 def running_rq_worker(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
     """`rq worker <queue>` as its own process, not serving pages.
 
-    SimpleWorker runs each job in the worker process itself: RQ's default forks a
-    fresh child per job, which would import the tool and build its app (about a
-    second of CPU) for every job."""
+    The README's worker class (a SimpleWorker: each job in the worker process,
+    with the app built at start); ready once it has registered with Redis, as a
+    worker started before the day's first learners would be."""
     log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-c", "from rq.cli import main; main()", "worker",
-         "--url", env["FLASK_JOBS_REDIS_URL"], "--worker-class", "rq.worker.SimpleWorker",
+         "--url", env["FLASK_JOBS_REDIS_URL"],
+         "--worker-class", "lti_app.jobs.rq_worker.AppWorker",
          env["FLASK_JOBS_QUEUE"]],  # -c: this checkout's lti_app, as gunicorn's
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
+        _wait_until_registered(process, env["FLASK_JOBS_REDIS_URL"], env["FLASK_JOBS_QUEUE"])
         yield process
     finally:
         _stop(process)
         log.close()
         _drop_queue(env["FLASK_JOBS_REDIS_URL"], env["FLASK_JOBS_QUEUE"])
+
+
+def _wait_until_registered(process: subprocess.Popen, url: str, name: str,
+                           timeout: float = 60.0) -> None:
+    from redis import Redis
+    from rq import Queue, Worker
+
+    redis, end = Redis.from_url(url), time.monotonic() + timeout
+    while not Worker.all(connection=redis, queue=Queue(name, connection=redis)):
+        if process.poll() is not None or time.monotonic() > end:
+            raise RuntimeError(f"rq worker did not start (exit {process.poll()})")
+        time.sleep(0.1)
 
 
 def _drop_queue(url: str, name: str) -> None:

@@ -49,7 +49,7 @@ def job_in_context(context_id: int, job_id: int) -> Job | None:
 
 def start(job_id: int, app: Flask | None = None) -> None:
     """Run a committed job: on an RQ queue when FLASK_JOBS_REDIS_URL is set (workers
-    started with `rq worker kennisdeling`), else in a background thread here."""
+    started as the README says: `rq_worker.AppWorker`), else in a background thread here."""
     app = app or current_app._get_current_object()
     redis_url = app.config.get("JOBS_REDIS_URL")
     if redis_url:

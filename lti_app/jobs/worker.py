@@ -1,4 +1,4 @@
-"""The entry points an RQ worker calls: `rq worker kennisdeling` runs
+"""The entry points an RQ worker (`rq_worker.AppWorker`, see the README) calls: it runs
 `lti_app.jobs.worker.run(job_id)` (a job of the jobs table) and features'
 own entry points (`lti_app.learning.grades.deliver_on_rq`) with the app built
 from the same FLASK_* environment as the web workers (`worker_app`)."""

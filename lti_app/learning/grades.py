@@ -6,7 +6,7 @@ of the learner's gradebook columns in `grade_deliveries` (one row per column,
 i.e. per resource link and learner) in the same commit as the change: a newer
 standing replaces one not sent yet, an unchanged one queues nothing. Once the
 transaction commits, delivery is scheduled off the request (`schedule_delivery`):
-on the RQ queue when FLASK_JOBS_REDIS_URL is set (`rq worker kennisdeling`), else
+on the RQ queue when FLASK_JOBS_REDIS_URL is set (README: the RQ worker), else
 by a small pool of daemon threads in the process. Never by the worker serving
 the page: with gunicorn's sync workers, work after the response (call_on_close)
 still holds the worker, and a slow LMS would hold it for as long as it likes.
@@ -641,17 +641,26 @@ def _redis(app: Flask, url: str):
 
 
 def deliver_on_rq(flag: str | None = None) -> None:
-    """The RQ job that schedule_delivery queues (`rq worker kennisdeling`)."""
+    """The RQ job that schedule_delivery queues (jobs.rq_worker.AppWorker runs it)."""
     app = worker_app()
     with app.app_context():
         if flag:
             from rq import get_current_job
 
+            _gather(app)
             get_current_job().connection.delete(flag)  # before reading what is due
         try:
             run_deliveries()
         finally:
             db.session.remove()
+
+
+def _gather(app: Flask) -> None:
+    """Let the scores of the next moments join this run: while it waits, its flag
+    (or the pool's waiting run) is still set, so a class submitting together
+    queues a handful of runs of many scores, not a run per score (each run
+    costs a claim, a token check and, on RQ, the job's own bookkeeping)."""
+    time.sleep(app.config["GRADES_GATHER_SECONDS"])
 
 
 def run_deliveries() -> DeliveryReport:
@@ -702,6 +711,7 @@ class DeliveryPool:
         jobs = self._queue
         while True:
             jobs.get()
+            _gather(self.app)
             with self._lock:
                 self._waiting -= 1
             try:

@@ -224,7 +224,7 @@ def test_the_learner_never_waits_for_the_lms(app, client, lms):
     assert len(_scores(lms)) == 1
 
 
-def test_with_redis_scores_go_to_the_rq_queue(app, client, lms):
+def test_with_redis_scores_go_to_the_rq_queue(app, client, lms, monkeypatch):
     from tests.lti.test_redis_store import REDIS_URL, _redis_up
 
     if not _redis_up():
@@ -234,9 +234,11 @@ def test_with_redis_scores_go_to_the_rq_queue(app, client, lms):
     import uuid
 
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
+    import lti_app
     from lti_app.jobs import worker
+    from lti_app.jobs.rq_worker import AppWorker
 
     queue_name = f"kd-test-{uuid.uuid4().hex}"
     app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=queue_name)
@@ -247,9 +249,11 @@ def test_with_redis_scores_go_to_the_rq_queue(app, client, lms):
     assert _scores(lms) == []  # queued for an RQ worker, not sent by the web worker
     redis = Redis.from_url(REDIS_URL)
     queue = Queue(queue_name, connection=redis)
-    worker._app = app
+    monkeypatch.setattr(lti_app, "create_app", lambda: app)  # as from the environment
     try:
-        SimpleWorker([queue], connection=redis).work(burst=True)
+        rq_worker = AppWorker([queue], connection=redis)
+        assert worker._app is app  # built when the worker starts, before any job
+        rq_worker.work(burst=True)
     finally:
         worker._app = None
         queue.delete(delete_jobs=True)
@@ -304,3 +308,26 @@ def test_runners_at_once_take_different_rows_and_send_each_once(app, client, lms
     users = sorted(json.loads(c.request.body)["userId"] for c in lms.mock.calls
                    if c.request.url == SCORES and c.response.status_code == 200)
     assert users == []  # claiming sends nothing by itself
+
+
+def test_scores_submitted_together_go_out_in_one_run(app, client, lms, monkeypatch):
+    """A run waits GRADES_GATHER_SECONDS before it reads what is due, and a
+    request meanwhile adds no run: a class submitting at once makes a few runs
+    of many scores, not a run (a claim, a job) per score."""
+    _serve_token(lms)
+    lms.mock.post(SCORES, status=200, json={})
+    module = first_module()
+    ltiks = [launch_ltik(client, lms, sub=sub, ags=_ags(lms),
+                         custom={"course": "library-basics", "module": module.slug})
+             for sub in ("ann", "bob")]
+    assert grades.wait_for_deliveries(app, 15)  # the launches' sweep is over
+    runs = []
+    real_run = grades.run_deliveries
+    monkeypatch.setattr(grades, "run_deliveries", lambda: runs.append(real_run()) or runs[-1])
+    app.config["GRADES_GATHER_SECONDS"] = 1.5
+    for ltik in ltiks:
+        helpers.submit_quiz(client, ltik, module, right_answers(module))
+    assert _scores(lms) == []  # both wait for the run that gathers them
+    assert grades.wait_for_deliveries(app, 15)
+    assert sorted(s["userId"] for s in _scores(lms)) == ["ann", "bob"]
+    assert [(run.claimed, run.delivered) for run in runs] == [(2, 2)]
