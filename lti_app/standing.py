@@ -37,19 +37,26 @@ def status_for(*, enrollment_id: int, person_id: int, course: Course,
 
 
 def restate(*, person_id: int, context_id: int | None = None,
-            enrollment_id: int | None = None) -> int:
+            enrollment_id: int | None = None, nothing_recorded: bool = False) -> int:
     """Queue the person's newest standing for every gradebook column they have
     as a learner (in one LMS course with `context_id`): the course links
     (modules passed of total, Completed when every rule is met) and the module
     links (best score). Returns how many columns got a new score; flushes only.
     `enrollment_id`: the person's enrolment in that course, if the caller has it
     loaded (one per person and LMS course: no query for it).
+    `nothing_recorded`: the person was made in this transaction (her first
+    launch), so no other one can change her standing and she has no progress,
+    days or scores yet: nothing to lock or count, only her columns to read.
     """
-    grades.lock_standing([person_id])  # then count: a concurrent change waits
-    days = cache(lambda: confirmed_day_count(person_id))  # asked only by a course link
+    if nothing_recorded:
+        days = lambda: 0  # noqa: E731
+    else:
+        grades.lock_standing([person_id])  # then count: a concurrent change waits
+        days = cache(lambda: confirmed_day_count(person_id))  # asked only by a course link
     content = catalog()
     return sum(
-        grades.restate(enrollment=enrollment, shadow_days_confirmed=days, catalog=content)
+        grades.restate(enrollment=enrollment, shadow_days_confirmed=days, catalog=content,
+                       nothing_recorded=nothing_recorded)
         for enrollment in _learner_enrollments(person_id, context_id, enrollment_id)
     )
 
@@ -85,8 +92,10 @@ def restate_link(link_id: int) -> int:
 
 @standing_changed.connect
 def _on_standing_changed(_sender, *, person_id: int, context_id: int | None = None,
-                         enrollment_id: int | None = None, **_extra) -> None:
-    restate(person_id=person_id, context_id=context_id, enrollment_id=enrollment_id)
+                         enrollment_id: int | None = None, nothing_recorded: bool = False,
+                         **_extra) -> None:
+    restate(person_id=person_id, context_id=context_id, enrollment_id=enrollment_id,
+            nothing_recorded=nothing_recorded)
 
 
 @link_bound.connect

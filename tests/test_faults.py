@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from lti_app.extensions import db
 from lti_app.people.models import Person
+from lti_app.timeutil import utc_now
 from tests.learning.helpers import launch_ltik
 
 
@@ -47,8 +48,9 @@ def test_store_down_on_a_form_post_is_an_outage_not_a_csrf_error(app, client, lm
     assert "nothing you saved is lost" in response.get_data(as_text=True)
 
 
-def test_losing_the_race_to_create_a_row_reads_the_winners_row(app, monkeypatch):
-    """Two first launches at once: the second finds no row, then its insert conflicts."""
+def test_losing_the_race_to_create_a_row_reads_the_winners_row(app):
+    """Two first launches at once: the second's insert conflicts with the first's
+    committed row; it reads that row, keeps its name and makes no second person."""
     from lti_app.people import service
     from lti_app.platforms.service import add_platform
 
@@ -60,23 +62,11 @@ def test_losing_the_race_to_create_a_row_reads_the_winners_row(app, monkeypatch)
         winner = Person(platform_id=platform.id, sub="same-user", name="Winner")
         db.session.add(winner)
         db.session.commit()  # the other worker's launch committed first
-        query = select(Person).filter_by(platform_id=platform.id, sub="same-user")
-        monkeypatch.setattr(db.session, "scalar", _miss_once(db.session.scalar, query))
         no_name = SimpleNamespace(sub="same-user", name=None, given_name=None,
                                   family_name=None, email=None, locale=None)
-        person = service.upsert_person(platform=platform, claims=no_name)
-        assert person.id == winner.id and person.name == "Winner"
+        person, made_here = service.add_person(platform=platform, claims=no_name,
+                                               now=utc_now())
+        assert (person.id, person.name, made_here) == (winner.id, "Winner", False)
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Person)) == 1
 
-
-def _miss_once(scalar, query):
-    state = {"missed": False}
-
-    def patched(statement, *args, **kwargs):
-        if not state["missed"] and str(statement) == str(query):
-            state["missed"] = True
-            return None  # the first look finds nothing, as in the race
-        return scalar(statement, *args, **kwargs)
-
-    return patched

@@ -227,14 +227,15 @@ def learner_enrollments_of(person_id: int, context_id: int | None = None) -> lis
 
 def restate(
     *, enrollment: Enrollment, shadow_days_confirmed: int | Callable[[], int],
-    catalog: Catalog, links: list[ResourceLink] | None = None,
+    catalog: Catalog, links: list[ResourceLink] | None = None, nothing_recorded: bool = False,
 ) -> int:
     """Queue the newest standing for each of this learner's columns in the
     enrolment's LMS course (or only `links`); how many columns got a new score.
 
     The caller locks the person first (lock_standing) and counts the confirmed
     days after the lock (learning does not read shadowing); a callable is asked
-    only if a course link needs them (module links do not: one query less)."""
+    only if a course link needs them (module links do not: one query less).
+    `nothing_recorded`: a person made in this transaction (no progress to read)."""
     if enrollment.role != ROLE_LEARNER:
         return 0
     queued_rows = None
@@ -254,7 +255,7 @@ def restate(
             link.id for course_links in by_course.values() for link in course_links])
     for course_slug, course_links in by_course.items():
         course = catalog.courses[course_slug]
-        progress = {row.module_slug: row for row in db.session.scalars(
+        progress = {} if nothing_recorded else {row.module_slug: row for row in db.session.scalars(
             select(ModuleProgress)
             .where(ModuleProgress.enrollment_id == enrollment.id,
                    ModuleProgress.course_slug == course_slug)

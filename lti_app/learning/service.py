@@ -21,6 +21,7 @@ from ..extensions import db
 from ..people.models import Enrollment, ResourceLink
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
+from ..upsert import insert_unless_there
 from .content import UnknownCourseOrModule
 from .grades import lock_standing_of
 from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
@@ -114,7 +115,7 @@ def get_progress(enrollment_id: int, course: Course, module: CourseModule, *,
     progress = _find_progress(enrollment_id, course.slug, module.slug, fresh=fresh)
     if progress is not None:
         return progress
-    progress = _insert_unless_there(
+    progress = insert_unless_there(
         ModuleProgress, ("enrollment_id", "course_slug", "module_slug"),
         enrollment_id=enrollment_id, course_slug=course.slug, module_slug=module.slug,
         attempts=0, updated_at=utc_now(),
@@ -144,7 +145,7 @@ def submit_quiz(
     """Grade one submission; the same submission id twice returns the first result."""
     kept = _known_answers(module, answers)
     result = module.quiz.score(kept)
-    attempt = _insert_unless_there(
+    attempt = insert_unless_there(
         QuizAttempt, ("submission_id",),
         enrollment_id=enrollment_id,
         course_slug=course.slug,
@@ -488,41 +489,6 @@ def _find_progress(enrollment_id: int, course_slug: str, module_slug: str, *,
     if fresh:
         query = query.execution_options(populate_existing=True)
     return db.session.scalar(query)
-
-
-def _insert_unless_there(model, unique: tuple[str, ...], **values):
-    """The new row, or None if one with the same `unique` columns exists: one
-    INSERT ... ON CONFLICT DO NOTHING RETURNING, where a SELECT first and a
-    savepoint around the INSERT (for two requests at once) took four statements."""
-    insert = _dialect_insert()
-    if insert is None:  # pragma: no cover - the tool runs on PostgreSQL and SQLite
-        return _insert_in_savepoint(model, values)
-    statement = (insert(model).values(**values)
-                 .on_conflict_do_nothing(index_elements=list(unique))
-                 .returning(model))
-    return db.session.scalars(statement).first()
-
-
-def _dialect_insert():
-    """The INSERT with ON CONFLICT of the session's database, or None."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        return None
-    return insert
-
-
-def _insert_in_savepoint(model, values: dict):
-    row = model(**values)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
-    return row
 
 
 def _find_attempt(submission_id: str) -> QuizAttempt | None:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
+from ..upsert import insert_unless_there
 from .models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
 from .roles import TRAINER_ROLES
 
@@ -69,13 +70,16 @@ def record_launch(
     known = _returning_rows(platform=platform, deployment=deployment, sub=claims.person.sub,
                             lms_context_id=lms_context_id,
                             lms_resource_link_id=claims.resource_link_id)
-    if known is not None:
-        person, context, found_link, found_enrollment = known
-        _update_person(person, claims.person)
-    else:
-        person = upsert_person(platform=platform, claims=claims.person)
+    if known is None:  # the LMS course's first launch
         context = upsert_context(deployment=deployment, lms_context_id=lms_context_id)
-        found_link = found_enrollment = None
+        person = found_link = found_enrollment = None
+    else:
+        context, person, found_link, found_enrollment = known
+    person_is_new = person is None
+    if person is None:
+        person, person_is_new = add_person(platform=platform, claims=claims.person, now=now)
+    else:
+        _update_person(person, claims.person)
     columns_before = (context.lineitems_url, context.ags_scopes)
     _assign(
         context,
@@ -102,60 +106,77 @@ def record_launch(
                                 if link.course_slug else None)
         link_changed = (link.course_slug, link.module_slug, link.lineitem_url) != column_before
 
-    roles = list(claims.roles)
-    enrollment = found_enrollment or upsert_enrollment(person=person, context=context)
+    lti_roles = " ".join(claims.roles)[:2000]
+    enrollment, enrollment_is_new = found_enrollment, False
+    if enrollment is None:
+        enrollment, enrollment_is_new = add_enrollment(
+            person=person, context=context, role=role, lti_roles=lti_roles, now=now)
     # Her standing in this course can only have changed for the gradebook when
     # she is new here, comes back in another role, or the course's columns or
     # scopes changed; every other change to it (a quiz, a day, a certificate,
     # a link bound) restates it where it happens.
     standing_may_differ = (
-        not enrollment.has_launched or enrollment.role != role
+        enrollment_is_new or not enrollment.has_launched or enrollment.role != role
         or (context.lineitems_url, context.ags_scopes) != columns_before
     )
-    _assign(enrollment, role=role, lti_roles=" ".join(roles)[:2000], has_launched=True)
+    _assign(enrollment, role=role, lti_roles=lti_roles, has_launched=True)
     db.session.flush()  # new rows and changed columns only
-    _touch(person, enrollment, now)
+    _touch(None if person_is_new else person, None if enrollment_is_new else enrollment, now)
     # In the launch's transaction: a link bound now (custom parameters, our
     # deep-linking response) or given its column gets every learner's score,
     # and the learner's own columns get the newest standing (a first launch).
     if link_changed and link.course_slug:
         link_bound.send("people", link_id=link.id)
-    if standing_may_differ:
-        standing_changed.send("people", person_id=person.id, context_id=context.id)
+    if standing_may_differ:  # a person made just now has nothing recorded to count
+        standing_changed.send("people", person_id=person.id, context_id=context.id,
+                              enrollment_id=enrollment.id, nothing_recorded=person_is_new)
     return LaunchRecords(person, context, link, enrollment, is_admin)
 
 
 @cache
 def _returning_statement():
-    # Built once: a returning learner's four rows come back in one SELECT.
+    # Built once: the LMS course with the person, the link and the enrolment
+    # where they exist, in one SELECT (a class's first launches find the course
+    # and only add the person and the enrolment).
     link_id, deployment_id = bindparam("link_id"), bindparam("deployment_id")
     return (
-        select(Person, Context, ResourceLink, Enrollment)
-        .select_from(Person)
-        .join(Context, and_(Context.deployment_id == deployment_id,
-                            Context.lms_context_id == bindparam("context_id")))
+        select(Context, Person, ResourceLink, Enrollment)
+        .select_from(Context)
+        .outerjoin(Person, and_(Person.platform_id == bindparam("platform_id"),
+                                Person.sub == bindparam("sub")))
         .outerjoin(ResourceLink, and_(ResourceLink.context_id == Context.id,
                                       ResourceLink.lms_resource_link_id == link_id))
         .outerjoin(Enrollment, and_(Enrollment.person_id == Person.id,
                                     Enrollment.context_id == Context.id))
-        .where(Person.platform_id == bindparam("platform_id"), Person.sub == bindparam("sub"))
+        .where(Context.deployment_id == deployment_id,
+               Context.lms_context_id == bindparam("context_id"))
     )
 
 
 def _returning_rows(*, platform: Platform, deployment: Deployment, sub: str,
                     lms_context_id: str, lms_resource_link_id: str | None):
-    """(person, context, link or None, enrolment or None) when both the person and
-    the LMS course are known already, else None (then created one by one)."""
+    """(context, person, link, enrolment; each of the last three None where it is
+    not there yet) when the LMS course is known, else None."""
     return db.session.execute(_returning_statement(), {
         "platform_id": platform.id, "sub": sub, "deployment_id": deployment.id,
         "context_id": lms_context_id, "link_id": lms_resource_link_id,
     }).first()
 
 
-def upsert_person(*, platform: Platform, claims: PersonFacts) -> Person:
-    person = _get_or_create(Person, platform_id=platform.id, sub=claims.sub)
+def add_person(*, platform: Platform, claims: PersonFacts, now) -> tuple[Person, bool]:
+    """The person of a launch and whether this transaction made her: one INSERT
+    with what the launch says, or (she is there: two first launches at once, or
+    her first launch in another LMS course) the row that is there, updated."""
+    person = insert_unless_there(
+        Person, ("platform_id", "sub"), platform_id=platform.id, sub=claims.sub,
+        name=_fit(claims.name, 300), given_name=_fit(claims.given_name, 200),
+        family_name=_fit(claims.family_name, 200), email=_fit(claims.email, 320),
+        locale=_fit(claims.locale, 20), created_at=now, last_seen_at=now)
+    if person is not None:
+        return person, True
+    person = db.session.scalar(select(Person).filter_by(platform_id=platform.id, sub=claims.sub))
     _update_person(person, claims)
-    return person
+    return person, False
 
 
 def _update_person(person: Person, claims: PersonFacts) -> None:
@@ -170,15 +191,17 @@ def _update_person(person: Person, claims: PersonFacts) -> None:
     )
 
 
-def _touch(person: Person, enrollment: Enrollment, now) -> None:
-    """The two timestamps every launch moves, as two plain UPDATEs: through the
-    unit of work they cost more than all the other writes of a returning launch."""
+def _touch(person: Person | None, enrollment: Enrollment | None, now) -> None:
+    """The two timestamps every launch moves, as plain UPDATEs: through the unit
+    of work they cost more than all the other writes of a returning launch.
+    None: a row this launch made (with the timestamp already)."""
     touch_person, touch_enrollment = _touch_statements()
     connection = db.session.connection()  # plain statements: no ORM work per execute
-    connection.execute(touch_person, {"pk": person.id, "now": now})
-    connection.execute(touch_enrollment, {"pk": enrollment.id, "now": now})
-    set_committed_value(person, "last_seen_at", now)
-    set_committed_value(enrollment, "last_launch_at", now)
+    for row, statement, column in ((person, touch_person, "last_seen_at"),
+                                   (enrollment, touch_enrollment, "last_launch_at")):
+        if row is not None:
+            connection.execute(statement, {"pk": row.id, "now": now})
+            set_committed_value(row, column, now)
 
 
 @cache
@@ -209,9 +232,17 @@ def upsert_resource_link(*, context: Context, lms_resource_link_id: str) -> Reso
                           lms_resource_link_id=lms_resource_link_id)
 
 
-def upsert_enrollment(*, person: Person, context: Context) -> Enrollment:
-    return _get_or_create(Enrollment, defaults={"role": "learner"},
-                          person_id=person.id, context_id=context.id)
+def add_enrollment(*, person: Person, context: Context, role: str, lti_roles: str,
+                   now) -> tuple[Enrollment, bool]:
+    """Her enrolment in the LMS course and whether this transaction made it (one
+    INSERT), else the one a launch at the same moment made."""
+    enrollment = insert_unless_there(
+        Enrollment, ("person_id", "context_id"), person_id=person.id, context_id=context.id,
+        role=role, lti_roles=lti_roles, has_launched=True, created_at=now, last_launch_at=now)
+    if enrollment is not None:
+        return enrollment, True
+    return db.session.scalar(select(Enrollment).filter_by(person_id=person.id,
+                                                          context_id=context.id)), False
 
 
 def _get_or_create(model, defaults: Mapping[str, Any] | None = None, **keys):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lti_app.extensions import db
 from lti_app.learning.models import GradeDelivery
+from lti_app.people.models import Enrollment, Person
 from tests.learning.helpers import launch_ltik
 from tests.learning.test_standing_scores import (
     COURSE_ITEM, SCOPES, BASE, MoodleGradebook, course, lineitem, pass_modules, settle,
@@ -52,3 +53,29 @@ def test_a_returning_launch_with_nothing_changed_queues_nothing_again(app, clien
     assert len(gradebook.sent_to(COURSE_ITEM)) == sent
     with app.app_context():
         assert db.session.scalars(select(GradeDelivery.revision)).all() == revisions
+
+
+def test_a_first_launch_adds_her_in_one_insert_each_and_counts_nothing(app, client, lms):
+    """A class's first launches (a webinar's first minutes): the person and her
+    enrolment are one INSERT each with everything the launch says, and with
+    nothing recorded for her yet nothing is locked or counted."""
+    from tests.test_page_work import statements
+
+    _launch(client, lms, SCOPES)  # the LMS course and its link exist
+    with statements(app) as sent:
+        launch_ltik(client, lms, sub="new-learner", name="Noor Bakker",
+                    email="noor@example.edu", resource_link_id="course-link",
+                    ags={"scope": SCOPES, "lineitem": lineitem(COURSE_ITEM), "lineitems": BASE},
+                    custom={"course": "library-basics"})
+    writes = [s.split("(")[0].split(" SET")[0].strip() for s in sent
+              if s.startswith(("INSERT INTO persons", "INSERT INTO enrollments",
+                               "UPDATE persons", "UPDATE enrollments", "SAVEPOINT"))]
+    assert writes == ["INSERT INTO persons", "INSERT INTO enrollments"]
+    assert not [s for s in sent if "FOR UPDATE" in s or "FROM module_progress" in s]
+    with app.app_context():
+        person = db.session.scalar(select(Person).filter_by(sub="new-learner"))
+        enrollment = db.session.scalars(select(Enrollment).filter_by(person_id=person.id)).one()
+        assert (person.name, person.email) == ("Noor Bakker", "noor@example.edu")
+        assert person.last_seen_at == enrollment.last_launch_at is not None
+        assert (enrollment.role, enrollment.has_launched) == ("learner", True)
+        assert db.session.scalars(select(GradeDelivery)).all() == []  # nothing to send yet
