@@ -38,7 +38,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +48,7 @@ from course_content.loader import load_catalog
 from lti_app.demo_lms.platform import LtiPlatform
 
 from .loadtest.client import Flow, Learner, LoopbackSession, Recorder
+from .loadtest.cpu import CpuMeter, postgres_backends
 from .loadtest.services import Gunicorn, running_gunicorn
 from .loadtest.tool_setup import tool_on_fake_moodle
 from .rows import Row
@@ -69,6 +70,7 @@ class Load:
     p99_ms: float
     bad: int  # answers other than 2xx/3xx, plus socket errors
     tool: str
+    cpu: dict[str, float] | None = None  # CPU s by process group (loadtest/cpu.py)
 
 
 def proxy_headers(base_url: str) -> dict[str, str]:
@@ -215,6 +217,13 @@ def _row(name: str, load: Load, bare: Load | None) -> Row:
         "requests": load.requests,
         "non-2xx/errors": load.bad,
     }
+    if load.cpu and load.requests:
+        # Where each request's CPU went: the server's workers, PostgreSQL, the whole
+        # machine (wrk and everything else included).
+        per_request = {name: seconds * 1000 / load.requests for name, seconds in load.cpu.items()}
+        values["CPU ms/req: workers / PG / machine"] = (
+            f"{per_request['workers']:.2f} / {per_request['PostgreSQL']:.2f} / "
+            f"{per_request['the whole machine (busy CPU s)']:.2f}")
     if bare is not None:
         ratio = bare.per_s / load.per_s if load.per_s else float("inf")
         values["bare / this (x)"] = f"{ratio:.1f}x"
@@ -250,12 +259,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     bare_env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
 
-    def load(url: str, headers: dict[str, str]) -> Load:
+    def load(url: str, headers: dict[str, str], server: Gunicorn, db: str | None) -> Load:
         if args.warmup:
             measure(url, headers, seconds=args.warmup, connections=args.connections,
                     threads=args.threads)
-        return measure(url, headers, seconds=args.seconds, connections=args.connections,
+        meter = CpuMeter({"workers": server.worker_pids,
+                          "PostgreSQL": lambda: postgres_backends(db) if db else set()})
+        meter.start()
+        done = measure(url, headers, seconds=args.seconds, connections=args.connections,
                        threads=args.threads)
+        return replace(done, cpu=meter.stop())
 
     try:
         with ExitStack() as stack:
@@ -272,14 +285,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if bare_server is not None:
                 bare_url = bare_server.base_url + "/"
                 bare_headers = proxy_headers(bare_server.base_url)
-                first = load(bare_url, bare_headers)
+                first = load(bare_url, bare_headers, bare_server, None)
                 headers = proxy_headers(server.base_url)
                 pages = []
                 for label, url in (("module page", launched.module_url),
                                    ("course overview", launched.overview_url)):
                     size = len(requests.get(url, headers=headers, timeout=10).content)
-                    pages.append((f"{label} ({size // 1000} KB)", load(url, headers)))
-                second = load(bare_url, bare_headers)
+                    pages.append((f"{label} ({size // 1000} KB)",
+                                  load(url, headers, server, launched.db)))
+                second = load(bare_url, bare_headers, bare_server, None)
                 bare = Load(first.requests + second.requests, first.seconds + second.seconds,
                             (first.per_s + second.per_s) / 2, (first.p50_ms + second.p50_ms) / 2,
                             max(first.p99_ms, second.p99_ms), first.bad + second.bad, first.tool)

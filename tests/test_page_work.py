@@ -72,7 +72,19 @@ def test_the_overview_reads_the_progress_once(app, client, lms):
         page = client.get(f"/course?ltik={ltik}")
     assert page.status_code == 200
     assert "Modules passed: 0 of" in page.get_data(as_text=True)
-    assert len([s for s in sent if "FROM module_progress" in s]) == 1
+    assert len([s for s in sent if "module_progress" in s]) == 1
+
+
+def test_learner_pages_read_the_link_and_the_progress_in_one_statement(app, client, lms):
+    """The link (its course, checked on every page) and her progress in that
+    course come in one SELECT on the overview and the module page."""
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    for url in (f"/course?ltik={ltik}", f"/modules/{module.slug}?ltik={ltik}"):
+        with statements(app) as sent:
+            assert client.get(url).status_code == 200
+        [read] = [s for s in sent if "resource_links" in s or "module_progress" in s]
+        assert "resource_links" in read and "module_progress" in read
 
 
 def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, client, lms):

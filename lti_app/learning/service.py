@@ -54,6 +54,29 @@ _REFLECTIONS = select(ReflectionAnswer).where(
 )
 
 
+# A learner's page reads the launch's link (its course) and her progress in that
+# course: one SELECT for both, the progress rows joined to the link's course.
+_LINK_PROGRESS = (
+    select(ResourceLink.course_slug, ModuleProgress).select_from(ResourceLink)
+    .outerjoin(ModuleProgress, (ModuleProgress.enrollment_id == bindparam("enrollment_id"))
+               & (ModuleProgress.course_slug == ResourceLink.course_slug))
+    .where(ResourceLink.id == bindparam("link_id"),
+           ResourceLink.context_id == bindparam("context_id"))
+)
+
+
+def link_course_and_progress(*, link_id: int, context_id: int, enrollment_id: int
+                             ) -> tuple[str | None, dict[str, ModuleProgress]] | None:
+    """The link's course slug (None: not bound) and the enrolment's progress in
+    that course by module; None if the LMS course has no such link."""
+    rows = db.session.execute(_LINK_PROGRESS, {
+        "link_id": link_id, "context_id": context_id, "enrollment_id": enrollment_id}).all()
+    if not rows:
+        return None
+    return rows[0].course_slug, {progress.module_slug: progress
+                                 for _slug, progress in rows if progress is not None}
+
+
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:
     rows = db.session.scalars(
         _PROGRESS, {"enrollment_id": enrollment_id, "course_slug": course_slug})

@@ -48,8 +48,7 @@ def home():
 @reads_only
 def overview():
     launch = current_launch()
-    course = _course_of_link(launch)
-    progress = service.progress_by_module(launch.enrollment_id, course.slug)
+    course, progress = _course_and_progress(launch)
     status = standing.status_for(
         enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course,
         progress=progress,
@@ -112,17 +111,19 @@ RESOURCE_TYPES = {
 @reads_only
 def module(module_slug: str):
     launch = current_launch()
-    course = _course_of_link(launch)
+    course, progress = _course_and_progress(launch)
     return _module_page(launch, course, module_or_404(course, module_slug),
-                        submission_id=uuid.uuid4().hex)
+                        submission_id=uuid.uuid4().hex, all_progress=progress)
 
 
 def _module_page(launch, course, module, *, submission_id, answers=None, missing=(),
-                 status=200):
+                 status=200, all_progress=None):
     """The module page; after a refused quiz, with the answers given and the
     questions still open marked. What every learner sees alike comes from
-    page_parts; only the learner's own state is rendered here."""
-    all_progress = service.progress_by_module(launch.enrollment_id, course.slug)
+    page_parts; only the learner's own state is rendered here.
+    `all_progress`: her progress in the course, if the caller read it already."""
+    if all_progress is None:
+        all_progress = service.progress_by_module(launch.enrollment_id, course.slug)
     progress = all_progress.get(module.slug)
     state = service.scenario_state(launch.enrollment_id, course, module) if module.scenario else None
     return render_template(
@@ -261,11 +262,12 @@ def submit_quiz(module_slug: str):
 @launch_required()
 @reads_only
 def quiz_result(module_slug: str, attempt_id: int):
-    launch, course, module = _launch_course_module(module_slug)
+    launch = current_launch()
+    course, progress = _course_and_progress(launch)
+    module = module_or_404(course, module_slug)
     attempt = service.attempt_for(launch.enrollment_id, attempt_id)
     if attempt is None or attempt.module_slug != module.slug:
         abort(404)
-    progress = service.progress_by_module(launch.enrollment_id, course.slug)
     module_progress = progress.get(module.slug)
     return render_template(
         "learning/quiz_result.html", course=course, module=module, attempt=attempt,
@@ -338,6 +340,22 @@ def _launch_course_module(module_slug: str):
     launch = current_launch()
     course = _course_of_link(launch)
     return launch, course, module_or_404(course, module_slug)
+
+
+def _course_and_progress(launch):
+    """The launch's course and her progress in it by module: one SELECT when the
+    launch has its link (every learner's), else as course_of_launch decides."""
+    if launch.resource_link_id is not None:
+        found = service.link_course_and_progress(
+            link_id=launch.resource_link_id, context_id=launch.context_id,
+            enrollment_id=launch.enrollment_id)
+        if found is not None:
+            course = find_course(found[0])
+            if course is None:
+                raise UnknownCourseOrModule("course")
+            return course, found[1]
+    course = _course_of_link(launch)
+    return course, service.progress_by_module(launch.enrollment_id, course.slug)
 
 
 def _course_of_link(launch):
