@@ -22,6 +22,10 @@ from lti_app.extensions import db
 from lti_app.forms import CheckedForm
 from tests.fake_lms import FakeLms
 from tests.learning.helpers import first_module, form_tokens, launch_ltik
+
+
+def first_module_course():
+    return load_catalog().courses["library-basics"]
 from tests.test_framing import CANVAS, CUSTOMER, frame_ancestors
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -85,6 +89,21 @@ def test_learner_pages_read_the_link_and_the_progress_in_one_statement(app, clie
             assert client.get(url).status_code == 200
         [read] = [s for s in sent if "resource_links" in s or "module_progress" in s]
         assert "resource_links" in read and "module_progress" in read
+
+
+def test_the_overview_counts_her_days_in_the_same_read(app, client, lms):
+    """Her progress and her confirmed days (each date once, any LMS course) in
+    the one SELECT of the link: 2 statements for the whole overview."""
+    from tests.issuing.helpers import complete_course
+
+    ltik = launch_ltik(client, lms, sub="dana", locale="en")
+    complete_course(app, "dana", shadow_days=1, modules=2)
+    client.get(f"/course?ltik={ltik}")  # the launch's first page: its CSRF token, frame origins
+    with statements(app) as sent:
+        page = client.get(f"/course?ltik={ltik}").get_data(as_text=True)
+    assert "Confirmed shadowing days: 1 of 2" in page
+    assert f"Modules passed: 2 of {len(first_module_course().published_modules)}" in page
+    assert len(sent) == 2 and "shadow_days" in sent[1], [x[:80] for x in sent]
 
 
 def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, client, lms):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import get_template_attribute
 from markupsafe import Markup
 
 from course_content.models import Course, CourseModule
@@ -25,12 +24,23 @@ def module_list(course: Course, progress: Mapping[str, ModuleProgress],
                 next_module: CourseModule | None) -> Markup:
     part = cached_part("learning/_module_list.html", (course.slug, course.version),
                        course=course, slot=slot)
-    badge = get_template_attribute("learning/_module_badge.html", "badge")
     next_slug = next_module.slug if next_module else None
 
     def fill(kind: str, slug: str):
         if kind == "next":
             return _NEXT if slug == next_slug else ""
-        return Markup(badge(progress.get(slug)))
+        return _badge(progress.get(slug))
 
     return fill_slots(part, fill)
+
+
+def _badge(row: ModuleProgress | None) -> Markup:
+    """A module's badge, rendered once per state, score and language."""
+    if row and row.is_passed:
+        state, percent = "passed", row.best_percent
+    elif row and row.attempts:
+        state, percent = "tried", row.best_percent
+    else:
+        state, percent = ("read" if row and row.read_at else "new"), None
+    return cached_part("learning/_module_badge.html", ("badge", state, percent),
+                       state=state, percent=percent)

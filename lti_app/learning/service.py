@@ -55,8 +55,9 @@ _REFLECTIONS = select(ReflectionAnswer).where(
 
 
 # A learner's page reads the launch's link (its course) and her progress in that
-# course: one SELECT for both, the progress rows joined to the link's course.
-_LINK_PROGRESS = (
+# course: one SELECT for both, the progress rows joined to the link's course
+# (standing adds her confirmed days to it for the overview).
+LINK_PROGRESS = (
     select(ResourceLink.course_slug, ModuleProgress).select_from(ResourceLink)
     .outerjoin(ModuleProgress, (ModuleProgress.enrollment_id == bindparam("enrollment_id"))
                & (ModuleProgress.course_slug == ResourceLink.course_slug))
@@ -65,16 +66,17 @@ _LINK_PROGRESS = (
 )
 
 
-def link_course_and_progress(*, link_id: int, context_id: int, enrollment_id: int
-                             ) -> tuple[str | None, dict[str, ModuleProgress]] | None:
-    """The link's course slug (None: not bound) and the enrolment's progress in
-    that course by module; None if the LMS course has no such link."""
-    rows = db.session.execute(_LINK_PROGRESS, {
-        "link_id": link_id, "context_id": context_id, "enrollment_id": enrollment_id}).all()
+def link_course_and_progress(*, link_id: int, context_id: int, enrollment_id: int,
+                             statement=LINK_PROGRESS, **more) -> tuple | None:
+    """(the link's course slug or None if unbound, the enrolment's progress in
+    that course by module, the first row); None if the LMS course has no such
+    link. `statement`: LINK_PROGRESS with columns added, `more` their parameters."""
+    rows = db.session.execute(statement, {
+        "link_id": link_id, "context_id": context_id, "enrollment_id": enrollment_id,
+        **more}).all()
     if not rows:
         return None
-    return rows[0].course_slug, {progress.module_slug: progress
-                                 for _slug, progress in rows if progress is not None}
+    return rows[0][0], {row[1].module_slug: row[1] for row in rows if row[1] is not None}, rows[0]
 
 
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:

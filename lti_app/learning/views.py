@@ -47,12 +47,7 @@ def home():
 @launch_required()
 @reads_only
 def overview():
-    launch = current_launch()
-    course, progress = _course_and_progress(launch)
-    status = standing.status_for(
-        enrollment_id=launch.enrollment_id, person_id=launch.person_id, course=course,
-        progress=progress,
-    )
+    course, progress, status = standing.course_progress_and_status(current_launch())
     published = course.published_modules
     next_module = service.next_module(course, progress)
     return render_template(
@@ -350,10 +345,11 @@ def _course_and_progress(launch):
             link_id=launch.resource_link_id, context_id=launch.context_id,
             enrollment_id=launch.enrollment_id)
         if found is not None:
-            course = find_course(found[0])
+            slug, progress, _row = found
+            course = find_course(slug)
             if course is None:
                 raise UnknownCourseOrModule("course")
-            return course, found[1]
+            return course, progress
     course = _course_of_link(launch)
     return course, service.progress_by_module(launch.enrollment_id, course.slug)
 

@@ -171,14 +171,15 @@ def day_in_context(context_id: int, day_id: int) -> ShadowDay | None:
     )
 
 
-# The course overview counts them for every learner: built once.
-_CONFIRMED_DAY_COUNT = select(func.count(func.distinct(ShadowDay.day))).where(
+# The course overview counts them for every learner: built once (standing
+# asks it as a column of the overview's one read).
+CONFIRMED_DAY_COUNT = select(func.count(func.distinct(ShadowDay.day))).where(
     ShadowDay.person_id == bindparam("person_id"), ShadowDay.status == CONFIRMED)
 
 
 def confirmed_day_count(person_id: int) -> int:
     """Confirmed days, each date once (two hosts on one date are one day)."""
-    return db.session.scalar(_CONFIRMED_DAY_COUNT, {"person_id": person_id}) or 0
+    return db.session.scalar(CONFIRMED_DAY_COUNT, {"person_id": person_id}) or 0
 
 
 def confirmed_days(person_id: int) -> list[ShadowDay]:
