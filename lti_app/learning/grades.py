@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import bindparam, event, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -190,12 +190,32 @@ def lock_standing_of(enrollment_id: int) -> Enrollment:
     """The enrolment, with its person locked as lock_standing does, in one
     statement (SELECT ... FOR UPDATE OF persons) instead of a read and a lock."""
     locked = db.session.info.setdefault(LOCKED_KEY, set())
-    enrollment = db.session.scalar(
-        select(Enrollment).join(Person, Person.id == Enrollment.person_id)
-        .where(Enrollment.id == enrollment_id).with_for_update(of=Person)
-    )
+    enrollment = db.session.scalar(_LOCK_OF_ENROLLMENT, {"enrollment_id": enrollment_id})
     locked.add(enrollment.person_id)
     return enrollment
+
+
+# A quiz, a day or a launch runs these for one learner: built once, parameters
+# bound per call (building and keying a statement cost more than sending it).
+_LOCK_OF_ENROLLMENT = (
+    select(Enrollment).join(Person, Person.id == Enrollment.person_id)
+    .where(Enrollment.id == bindparam("enrollment_id")).with_for_update(of=Person)
+)
+_GRADED_COLUMNS = (
+    select(ResourceLink, GradeDelivery).options(joinedload(ResourceLink.context))
+    .outerjoin(GradeDelivery, (GradeDelivery.resource_link_id == ResourceLink.id)
+               & (GradeDelivery.enrollment_id == bindparam("enrollment_id")))
+    .where(ResourceLink.context_id == bindparam("context_id"),
+           ResourceLink.course_slug.is_not(None), ResourceLink.lineitem_url.is_not(None))
+    .order_by(ResourceLink.id)
+    .execution_options(populate_existing=True)
+)
+_COURSE_PROGRESS = (
+    select(ModuleProgress)
+    .where(ModuleProgress.enrollment_id == bindparam("enrollment_id"),
+           ModuleProgress.course_slug == bindparam("course_slug"))
+    .execution_options(populate_existing=True)
+)
 
 
 def _graded_columns(enrollment: Enrollment) -> tuple[list[ResourceLink], dict[int, GradeDelivery]]:
@@ -203,15 +223,8 @@ def _graded_columns(enrollment: Enrollment) -> tuple[list[ResourceLink], dict[in
     a column (and its LMS course: queue_grade reads its scopes), and the
     learner's outbox rows of them as committed now: one SELECT, not one for the
     links and one for the rows."""
-    rows = db.session.execute(
-        select(ResourceLink, GradeDelivery).options(joinedload(ResourceLink.context))
-        .outerjoin(GradeDelivery, (GradeDelivery.resource_link_id == ResourceLink.id)
-                   & (GradeDelivery.enrollment_id == enrollment.id))
-        .where(ResourceLink.context_id == enrollment.context_id,
-               ResourceLink.course_slug.is_not(None), ResourceLink.lineitem_url.is_not(None))
-        .order_by(ResourceLink.id)
-        .execution_options(populate_existing=True)
-    ).all()
+    rows = db.session.execute(_GRADED_COLUMNS, {
+        "enrollment_id": enrollment.id, "context_id": enrollment.context_id}).all()
     return ([link for link, _row in rows],
             {link.id: row for link, row in rows if row is not None})
 
@@ -256,11 +269,7 @@ def restate(
     for course_slug, course_links in by_course.items():
         course = catalog.courses[course_slug]
         progress = {} if nothing_recorded else {row.module_slug: row for row in db.session.scalars(
-            select(ModuleProgress)
-            .where(ModuleProgress.enrollment_id == enrollment.id,
-                   ModuleProgress.course_slug == course_slug)
-            .execution_options(populate_existing=True)
-        )}
+            _COURSE_PROGRESS, {"enrollment_id": enrollment.id, "course_slug": course_slug})}
         status = None
         if any(not link.module_slug for link in course_links):
             days = shadow_days_confirmed

@@ -200,8 +200,10 @@ def record_result(
     *, enrollment_id: int, course: Course, module: CourseModule, percent: int, passed: bool
 ) -> ModuleProgress:
     """One attempt at a module (a quiz or a scenario): the best score counts, and
-    the first pass stays. A pass or a better score changes the standing: the
-    gradebook's scores are queued with it (signals.standing_changed).
+    the first pass stays. A pass, or a better best score of a passed module,
+    changes the standing: the gradebook's scores are queued with it
+    (signals.standing_changed). Any other attempt moves no column (a module's
+    score goes out once it is passed; the course's counts passed modules).
 
     The person's standing is locked first (until the commit), then the row is
     read: two attempts at once (two tabs) each count, none overwrites the
@@ -209,8 +211,9 @@ def record_result(
     """
     enrollment = lock_standing_of(enrollment_id)  # the enrolment and the lock: one SELECT
     progress = _count_attempt(enrollment_id, course, module, percent=percent, passed=passed)
-    standing_changed.send("learning", person_id=enrollment.person_id,
-                          context_id=enrollment.context_id, enrollment_id=enrollment.id)
+    if passed or (progress.is_passed and progress.best_percent == percent):
+        standing_changed.send("learning", person_id=enrollment.person_id,
+                              context_id=enrollment.context_id, enrollment_id=enrollment.id)
     return progress
 
 

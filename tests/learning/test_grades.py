@@ -12,6 +12,7 @@ import jwt
 import responses
 from sqlalchemy import select
 
+from course_content.loader import load_catalog
 from lti_app.extensions import db
 from lti_app.learning import grades
 from lti_app.learning.models import GradeDelivery
@@ -331,3 +332,38 @@ def test_scores_submitted_together_go_out_in_one_run(app, client, lms, monkeypat
     assert grades.wait_for_deliveries(app, 15)
     assert sorted(s["userId"] for s in _scores(lms)) == ["ann", "bob"]
     assert [(run.claimed, run.delivered) for run in runs] == [(2, 2)]
+
+
+def _enrollment_of(sub):
+    from lti_app.people.models import Enrollment, Person
+
+    return db.session.scalars(select(Enrollment).join(Person, Person.id == Enrollment.person_id)
+                              .where(Person.sub == sub)).one()
+
+
+def test_an_attempt_that_moves_no_column_queues_nothing_and_reads_no_column(app, client, lms):
+    """A failed attempt at a module not passed changes no gradebook column, so
+    its transaction does not even read them; a better score on a module passed
+    before (e.g. under an older, lower pass mark) does queue the new best."""
+    from lti_app.learning import service
+    from lti_app.learning.models import ModuleProgress
+    from tests.test_page_work import statements
+
+    ltik, module = _module_link_launch(client, lms, sub="fay")
+    course = load_catalog().courses["library-basics"]
+    with app.app_context():
+        enrollment = _enrollment_of("fay")
+        with statements(app) as sent:
+            service.record_result(enrollment_id=enrollment.id, course=course, module=module,
+                                  percent=40, passed=False)
+        db.session.commit()
+        assert not [s for s in sent if "grade_deliveries" in s or "resource_links" in s]
+        assert db.session.scalars(select(GradeDelivery)).all() == []
+
+        progress = db.session.scalars(select(ModuleProgress)).one()
+        progress.passed_at, progress.best_percent = utc_now(), 50  # passed at 50% once
+        db.session.commit()
+        service.record_result(enrollment_id=enrollment.id, course=course, module=module,
+                              percent=70, passed=False)  # below today's mark, above her best
+        db.session.commit()
+        assert db.session.scalars(select(GradeDelivery.score_given)).all() == [70.0]
