@@ -11,11 +11,14 @@ flags (4 sync workers):
    end), a fake Moodle on 127.0.0.1 registered as its platform; one learner launches
    (login -> platform signs -> launch -> landing) and the ltik of that launch is in
    the URLs loaded: the module page and the course overview;
-3. load in turn: bare, module page, overview, bare again, each with
-   `wrk -t2 -c8 -d8s --latency` after a warm-up (or, without wrk, a bounded Python
-   load generator with one keep-alive connection per thread; the output says which);
-4. a table: req/s, p50, p99, non-2xx answers, and each page's ratio to the mean of the
-   two bare runs (their drift says how much the machine's load changed meanwhile).
+3. load in turn: bare, module page, overview, bare again (`--rounds N`: N rounds of
+   module page, overview, bare), each with `wrk -t2 -c8 -d8s --latency` after a
+   warm-up (or, without wrk, a bounded Python load generator with one keep-alive
+   connection per thread; the output says which);
+4. a table: req/s, p50, p99, non-2xx answers, CPU per request (the server's workers,
+   PostgreSQL, the whole machine) and each page's ratio to the mean of the bare runs
+   just before and after it; with rounds, each page's median ratio. This machine's
+   speed wanders within minutes: the median of several rounds says more than one.
 
 `--profile` then runs `-n` GETs of the module page (and the overview) through Flask's
 test client in this process under cProfile, on the same database and launch, and
@@ -31,6 +34,7 @@ import platform as python_platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -209,6 +213,13 @@ def tool_with_launch(run_dir: Path, *, workers: int, access_log: bool,
 
 
 # -- the run -----------------------------------------------------------------------
+def _mean_load(loads: list[Load]) -> Load:
+    return Load(sum(l.requests for l in loads), sum(l.seconds for l in loads),
+                statistics.mean(l.per_s for l in loads),
+                statistics.mean(l.p50_ms for l in loads), max(l.p99_ms for l in loads),
+                sum(l.bad for l in loads), loads[0].tool)
+
+
 def _row(name: str, load: Load, bare: Load | None) -> Row:
     values = {
         "req/s": round(load.per_s, 1),
@@ -247,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile-only", action="store_true",
                         help="skip the load; start the tool only to launch, then profile")
     parser.add_argument("-n", type=int, default=200, help="requests per page when profiling")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of (module page, overview, bare): each page's ratio is "
+                             "to the bare runs just before and after it; the median is printed")
     parser.add_argument("--timeout", type=int, default=300, help="overall limit, seconds")
     args = parser.parse_args(argv)
 
@@ -285,31 +299,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             if bare_server is not None:
                 bare_url = bare_server.base_url + "/"
                 bare_headers = proxy_headers(bare_server.base_url)
-                first = load(bare_url, bare_headers, bare_server, None)
                 headers = proxy_headers(server.base_url)
                 pages = []
                 for label, url in (("module page", launched.module_url),
                                    ("course overview", launched.overview_url)):
                     size = len(requests.get(url, headers=headers, timeout=10).content)
-                    pages.append((f"{label} ({size // 1000} KB)",
-                                  load(url, headers, server, launched.db)))
-                second = load(bare_url, bare_headers, bare_server, None)
-                bare = Load(first.requests + second.requests, first.seconds + second.seconds,
-                            (first.per_s + second.per_s) / 2, (first.p50_ms + second.p50_ms) / 2,
-                            max(first.p99_ms, second.p99_ms), first.bad + second.bad, first.tool)
-                rows.append(_row("bare Flask, 20 KB page (before)", first, None))
-                rows.append(_row("bare Flask, 20 KB page (after)", second, None))
-                rows += [_row(label, page, bare) for label, page in pages]
+                    pages.append((f"{label} ({size // 1000} KB)", url))
+                bares = [load(bare_url, bare_headers, bare_server, None)]
+                ratios: dict[str, list[float]] = {label: [] for label, _url in pages}
+                for round_number in range(1, args.rounds + 1):
+                    measured = [(label, load(url, headers, server, launched.db))
+                                for label, url in pages]
+                    bares.append(load(bare_url, bare_headers, bare_server, None))
+                    bare = _mean_load(bares[-2:])  # the bare runs either side of this round
+                    suffix = f", round {round_number}" if args.rounds > 1 else ""
+                    rows.append(_row(f"bare Flask, 20 KB page{suffix} (before)", bares[-2], None))
+                    for label, page in measured:
+                        rows.append(_row(label + suffix, page, bare))
+                        ratios[label].append(bare.per_s / page.per_s)
+                rows.append(_row("bare Flask, 20 KB page (last)", bares[-1], None))
                 print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, Python "
                       f"{python_platform.python_version()}, load average "
                       f"{os.getloadavg()[0]:.1f}; database: PostgreSQL 127.0.0.1, "
                       + ("Redis store" if args.redis else "database store (default)"))
                 print(f"servers: gunicorn {args.workers} sync workers each, both running, "
-                      f"127.0.0.1; load: {bare.tool} (+{args.warmup}s warm-up each); "
+                      f"127.0.0.1; load: {bares[0].tool} (+{args.warmup}s warm-up each); "
                       f"logs in {run_dir}")
                 print(format_table(rows))
-                print(f"ratios against the mean of the two bare runs ({bare.per_s:.0f} req/s); "
-                      f"bare drift after/before {second.per_s / first.per_s:.2f}", flush=True)
+                print("each page's ratio is to the mean of the bare runs just before and after "
+                      f"it; bare drift last/first {bares[-1].per_s / bares[0].per_s:.2f}")
+                if args.rounds > 1:
+                    for label, values in ratios.items():
+                        print(f"{label}: median of {args.rounds} rounds "
+                              f"{statistics.median(values):.1f}x (rounds: "
+                              + ", ".join(f"{v:.1f}x" for v in values)
+                              + f"); goal {TARGET_RATIO:g}x", flush=True)
             if args.profile or args.profile_only:
                 from . import profile_page
 
