@@ -16,10 +16,9 @@ from course_content.models import Course
 
 from .completion import CourseStatus, course_status
 from .extensions import db
-from .launch_scope import catalog, course_of_launch
+from .launch_scope import catalog
 from .learning import grades
-from .learning.content import UnknownCourseOrModule
-from .learning.service import LINK_PROGRESS, link_course_and_progress, progress_by_module
+from .learning.service import LINK_PROGRESS, course_and_progress, progress_by_module
 from .people.models import ROLE_LEARNER, Enrollment, ResourceLink
 from .shadowing.service import CONFIRMED_DAY_COUNT, confirmed_day_count, confirmed_day_counts
 from .signals import link_bound, standing_changed
@@ -32,26 +31,12 @@ _LINK_PROGRESS_DAYS = LINK_PROGRESS.add_columns(CONFIRMED_DAY_COUNT.scalar_subqu
 
 def course_progress_and_status(launch) -> tuple[Course, dict, CourseStatus]:
     """The launch's course, her progress in it by module and her status: one
-    SELECT for a launch with its link (every learner's); else course_of_launch
-    decides the course. Raises UnknownCourseOrModule without a known course."""
-    found = None
-    if launch.resource_link_id is not None:
-        found = link_course_and_progress(
-            link_id=launch.resource_link_id, context_id=launch.context_id,
-            enrollment_id=launch.enrollment_id, statement=_LINK_PROGRESS_DAYS,
-            person_id=launch.person_id)
-    if found is None:  # e.g. a trainer's course-level launch
-        course = course_of_launch(launch)
-        if course is None:
-            raise UnknownCourseOrModule("course")
-        progress = progress_by_module(launch.enrollment_id, course.slug)
-        return course, progress, course_status(course, progress,
-                                               confirmed_day_count(launch.person_id))
-    slug, progress, row = found
-    course = catalog().courses.get(slug) if slug else None
-    if course is None:
-        raise UnknownCourseOrModule("course")
-    return course, progress, course_status(course, progress, row[2] or 0)
+    SELECT for a launch with its link (every learner's). Raises
+    UnknownCourseOrModule without a course the content knows."""
+    course, progress, row = course_and_progress(
+        launch, statement=_LINK_PROGRESS_DAYS, person_id=launch.person_id)
+    days = (row[2] or 0) if row is not None else confirmed_day_count(launch.person_id)
+    return course, progress, course_status(course, progress, days)
 
 
 def status_for(*, enrollment_id: int, person_id: int, course: Course,

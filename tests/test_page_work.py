@@ -20,6 +20,7 @@ from course_content.loader import load_catalog
 from lti_app import page_cache
 from lti_app.extensions import db
 from lti_app.forms import CheckedForm
+from lti_app.timeutil import utc_now
 from tests.fake_lms import FakeLms
 from tests.learning.helpers import first_module, form_tokens, launch_ltik
 
@@ -298,3 +299,31 @@ def test_a_learners_reflection_stays_on_their_own_page_of_the_shared_prompts(app
     assert "Saved on" in mine
     assert "gedachte" not in theirs and "Saved on" not in theirs
     assert f'id="r-{prompt.id}" name="r-{prompt.id}" rows="4" maxlength="5000"></textarea>' in theirs
+
+
+def test_each_learner_sees_her_own_score_in_a_badge_rendered_once_per_state(app, client, lms):
+    from lti_app.learning.models import ModuleProgress
+    from lti_app.people.models import Enrollment, Person
+
+    module = first_module()
+    ltiks = {sub: launch_ltik(client, lms, locale="en", sub=sub)
+             for sub in ("u-top", "u-good", "u-trying")}
+    scores = {"u-top": (100, True), "u-good": (85, True), "u-trying": (40, False)}
+    with app.app_context():
+        for sub, (percent, passed) in scores.items():
+            enrollment_id = db.session.scalar(
+                db.select(Enrollment.id).join(Person).where(Person.sub == sub))
+            db.session.add(ModuleProgress(
+                enrollment_id=enrollment_id, course_slug="library-basics",
+                module_slug=module.slug, attempts=1, best_percent=percent,
+                passed_at=utc_now() if passed else None,
+                passed_version=module.version if passed else None))
+        db.session.commit()
+    page_cache.clear()
+    with rendered_templates(app) as rendered:
+        pages = {sub: client.get(f"/course?ltik={ltik}").get_data(as_text=True)
+                 for sub, ltik in ltiks.items()}
+    assert "passed · 100%" in pages["u-top"] and "passed · 85%" in pages["u-good"]
+    assert "best score 40%" in pages["u-trying"]
+    assert "85%" not in pages["u-top"] + pages["u-trying"]
+    assert rendered.count("learning/_module_badge.html") <= 4, rendered  # once per state

@@ -35,12 +35,14 @@ def module_list(course: Course, progress: Mapping[str, ModuleProgress],
 
 
 def _badge(row: ModuleProgress | None) -> Markup:
-    """A module's badge, rendered once per state, score and language."""
+    """A module's badge, rendered once per state and language, her score put
+    into its slot (a part per score would crowd the modules' parts out)."""
     if row and row.is_passed:
-        state, percent = "passed", row.best_percent
+        state = "passed"
     elif row and row.attempts:
-        state, percent = "tried", row.best_percent
+        state = "tried"
     else:
-        state, percent = ("read" if row and row.read_at else "new"), None
-    return cached_part("learning/_module_badge.html", ("badge", state, percent),
-                       state=state, percent=percent)
+        state = "read" if row and row.read_at else "new"
+    part = cached_part("learning/_module_badge.html", ("badge", state), state=state,
+                       percent=slot("percent"))
+    return fill_slots(part, lambda _kind, _key: row.best_percent)

@@ -11,13 +11,15 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Row, bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from course_content.models import Course, CourseModule
 
 from ..domain import DomainError
 from ..extensions import db
+from ..launch_scope import course_of_launch, find_course
+from ..lti.context import LaunchContext
 from ..people.models import Enrollment, ResourceLink
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
@@ -66,17 +68,26 @@ LINK_PROGRESS = (
 )
 
 
-def link_course_and_progress(*, link_id: int, context_id: int, enrollment_id: int,
-                             statement=LINK_PROGRESS, **more) -> tuple | None:
-    """(the link's course slug or None if unbound, the enrolment's progress in
-    that course by module, the first row); None if the LMS course has no such
-    link. `statement`: LINK_PROGRESS with columns added, `more` their parameters."""
-    rows = db.session.execute(statement, {
-        "link_id": link_id, "context_id": context_id, "enrollment_id": enrollment_id,
-        **more}).all()
-    if not rows:
-        return None
-    return rows[0][0], {row[1].module_slug: row[1] for row in rows if row[1] is not None}, rows[0]
+def course_and_progress(launch: LaunchContext, *, statement=LINK_PROGRESS, **more
+                        ) -> tuple[Course, dict[str, ModuleProgress], Row | None]:
+    """The launch's course, her progress in it by module, and the row of the one
+    SELECT that read both (None when course_of_launch had to decide: no link, as
+    for a trainer's course-level launch). `statement`: LINK_PROGRESS with
+    columns added, `more` their parameters. Raises UnknownCourseOrModule."""
+    if launch.resource_link_id is not None:
+        rows = db.session.execute(statement, {
+            "link_id": launch.resource_link_id, "context_id": launch.context_id,
+            "enrollment_id": launch.enrollment_id, **more}).all()
+        if rows:
+            course = find_course(rows[0][0])
+            if course is None:
+                raise UnknownCourseOrModule("course")
+            return course, {row[1].module_slug: row[1] for row in rows
+                            if row[1] is not None}, rows[0]
+    course = course_of_launch(launch)
+    if course is None:
+        raise UnknownCourseOrModule("course")
+    return course, progress_by_module(launch.enrollment_id, course.slug), None
 
 
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:

@@ -106,7 +106,7 @@ RESOURCE_TYPES = {
 @reads_only
 def module(module_slug: str):
     launch = current_launch()
-    course, progress = _course_and_progress(launch)
+    course, progress, _row = service.course_and_progress(launch)
     return _module_page(launch, course, module_or_404(course, module_slug),
                         submission_id=uuid.uuid4().hex, all_progress=progress)
 
@@ -258,7 +258,7 @@ def submit_quiz(module_slug: str):
 @reads_only
 def quiz_result(module_slug: str, attempt_id: int):
     launch = current_launch()
-    course, progress = _course_and_progress(launch)
+    course, progress, _row = service.course_and_progress(launch)
     module = module_or_404(course, module_slug)
     attempt = service.attempt_for(launch.enrollment_id, attempt_id)
     if attempt is None or attempt.module_slug != module.slug:
@@ -335,23 +335,6 @@ def _launch_course_module(module_slug: str):
     launch = current_launch()
     course = _course_of_link(launch)
     return launch, course, module_or_404(course, module_slug)
-
-
-def _course_and_progress(launch):
-    """The launch's course and her progress in it by module: one SELECT when the
-    launch has its link (every learner's), else as course_of_launch decides."""
-    if launch.resource_link_id is not None:
-        found = service.link_course_and_progress(
-            link_id=launch.resource_link_id, context_id=launch.context_id,
-            enrollment_id=launch.enrollment_id)
-        if found is not None:
-            slug, progress, _row = found
-            course = find_course(slug)
-            if course is None:
-                raise UnknownCourseOrModule("course")
-            return course, progress
-    course = _course_of_link(launch)
-    return course, service.progress_by_module(launch.enrollment_id, course.slug)
 
 
 def _course_of_link(launch):

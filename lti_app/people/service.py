@@ -75,10 +75,10 @@ def record_launch(
         person = found_link = found_enrollment = None
     else:
         context, person, found_link, found_enrollment = known
-    person_is_new = person is None
     if person is None:
         person, person_is_new = add_person(platform=platform, claims=claims.person, now=now)
     else:
+        person_is_new = False
         _update_person(person, claims.person)
     columns_before = (context.lineitems_url, context.ags_scopes)
     _assign(
