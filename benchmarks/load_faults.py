@@ -308,8 +308,8 @@ def _log_facts(log: Path) -> list[Row]:
 def _delivery_line(redis: bool) -> str:
     if redis:
         return (
-            "scores: RQ (FLASK_JOBS_REDIS_URL=redis://127.0.0.1:6379/0) and one "
-            "separate `rq worker` process (SimpleWorker); --no-redis for the threads"
+            "scores: RQ (FLASK_JOBS_REDIS_URL=redis://127.0.0.1:6379/0) and one separate "
+            "`rq worker` process (lti_app.jobs.rq_worker.AppWorker); --no-redis for the threads"
         )
     return (
         "scores: no Redis (--no-redis, or none at 127.0.0.1:6379): the delivery "

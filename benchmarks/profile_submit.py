@@ -375,8 +375,8 @@ def profile_deliveries(app, setup: Setup, runs: Sequence[tuple[int, int]], top: 
 
 
 def profile_rq_worker(app, setup: Setup, runs: Sequence[tuple[int, int]]) -> None:
-    """The real thing: a separate `rq worker` process (SimpleWorker, as in the load
-    script) sends the scores; its CPU from /proc per job, RQ's own work included."""
+    """The real thing: a separate `rq worker` process (the README's AppWorker, as in
+    the load script) sends the scores; its CPU from /proc per job, RQ's own work included."""
     from redis import Redis
     from rq import Queue
 
