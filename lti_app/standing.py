@@ -39,16 +39,10 @@ def course_progress_and_status(launch) -> tuple[Course, dict, CourseStatus]:
     return course, progress, course_status(course, progress, days)
 
 
-def status_for(*, enrollment_id: int, person_id: int, course: Course,
-               progress: dict | None = None) -> CourseStatus:
-    """Modules of this enrolment, confirmed days of the person (each date once).
-
-    `progress`: the enrolment's progress_by_module in this course, when the
-    caller has just read it (one query, not two).
-    """
-    if progress is None:
-        progress = progress_by_module(enrollment_id, course.slug)
-    return course_status(course, progress, confirmed_day_count(person_id))
+def status_for(*, enrollment_id: int, person_id: int, course: Course) -> CourseStatus:
+    """Modules of this enrolment, confirmed days of the person (each date once)."""
+    return course_status(course, progress_by_module(enrollment_id, course.slug),
+                         confirmed_day_count(person_id))
 
 
 def restate(*, person_id: int, context_id: int | None = None,
@@ -64,7 +58,7 @@ def restate(*, person_id: int, context_id: int | None = None,
     days or scores yet: nothing to lock or count, only her columns to read.
     """
     if nothing_recorded:
-        days = lambda: 0  # noqa: E731
+        days = 0
     else:
         grades.lock_standing([person_id])  # then count: a concurrent change waits
         days = cache(lambda: confirmed_day_count(person_id))  # asked only by a course link
