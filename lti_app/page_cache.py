@@ -19,9 +19,11 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 _MAX_PARTS = 512  # parts x languages x variants, with room for new content versions
+_MAX_ANSWER_PARTS = 4096  # questions x languages x the answers learners give
 # URL-safe (url_for leaves it as it is) and HTML-safe; never in course text.
 LTIK_SLOT = "LTIK-SLOT-4c0f9e"
 _parts: dict[tuple, str] = {}
+_answer_parts: dict[tuple, str] = {}
 _lock = threading.Lock()
 
 
@@ -32,16 +34,27 @@ def page_language() -> str:
 def cached_part(template: str, key: tuple, **context) -> Markup:
     """`template` rendered once per `key` and language, with this request's ltik
     in its links. `key` names everything the part depends on besides both."""
+    return _cached(_parts, _MAX_PARTS, template, key, context)
+
+
+def cached_answer_part(template: str, key: tuple, **context) -> Markup:
+    """As cached_part, for a part that shows an answer (a question's feedback):
+    kept apart, so that a class's many different answers never push the
+    module parts out."""
+    return _cached(_answer_parts, _MAX_ANSWER_PARTS, template, key, context)
+
+
+def _cached(store: dict, limit: int, template: str, key: tuple, context: dict) -> Markup:
     lang = page_language()
     ltik = g.get("ltik")
     if current_app.jinja_env.auto_reload or not ltik:
         return Markup(render_template(template, lang=lang, **context))
     full_key = (template, lang, *key)
-    part = _parts.get(full_key)
+    part = store.get(full_key)
     if part is None:
         with _ltik_slot(ltik):
             part = render_template(template, lang=lang, **context)
-        _remember(_parts, _MAX_PARTS, full_key, part)
+        _remember(store, limit, full_key, part)
     return Markup(part.replace(LTIK_SLOT, ltik))
 
 
@@ -109,4 +122,5 @@ def clear() -> None:
     """Forget every cached part and URL (tests; a worker never needs to)."""
     with _lock:
         _parts.clear()
+        _answer_parts.clear()
         _urls.clear()

@@ -14,6 +14,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+from markupsafe import escape
 from sqlalchemy import event
 
 from course_content.loader import load_catalog
@@ -327,3 +328,35 @@ def test_each_learner_sees_her_own_score_in_a_badge_rendered_once_per_state(app,
     assert "best score 40%" in pages["u-trying"]
     assert "85%" not in pages["u-top"] + pages["u-trying"]
     assert rendered.count("learning/_module_badge.html") <= 4, rendered  # once per state
+
+
+def test_quiz_feedback_is_rendered_once_per_answer_and_shows_each_ones_own(app, client, lms):
+    from tests.learning.helpers import right_answers, submit_quiz, wrong_answers
+
+    module = first_module()
+    numeric = next(q for q in module.quiz.questions if q.is_numeric)
+    right = right_answers(module)
+    typed = {"u-a": right[f"q-{numeric.id}"][0], "u-c": f"€ {numeric.answer}"}
+    answers = {"u-a": right, "u-b": wrong_answers(module),
+               "u-c": {**right, f"q-{numeric.id}": [typed["u-c"]]}}
+    typed["u-b"] = answers["u-b"][f"q-{numeric.id}"][0]
+    ltiks = {sub: launch_ltik(client, lms, locale="en", sub=sub) for sub in answers}
+    page_cache.clear()
+    pages, renders = {}, {}
+    for sub, ltik in ltiks.items():
+        response, _data = submit_quiz(client, ltik, module, answers[sub])
+        assert response.status_code == 302
+        with rendered_templates(app) as rendered:
+            pages[sub] = client.get(response.headers["Location"]).get_data(as_text=True)
+        renders[sub] = rendered.count("learning/_quiz_feedback_item.html")
+    questions = len(module.quiz.questions)
+    assert renders == {"u-a": questions, "u-b": questions, "u-c": 0}
+    for sub, html in pages.items():
+        assert f'<span class="given">{escape(typed[sub])}</span>' in html
+        assert not any(f'"given">{escape(other)}<' in html for s, other in typed.items() if s != sub)
+        assert "slot:" not in html
+    assert pages["u-a"].count('<li class="right">') == questions
+    assert pages["u-b"].count('<li class="wrong">') == questions
+    # Not passed: her own choices, but no right answers revealed.
+    assert "right answer, not chosen" not in pages["u-b"]
+    assert "right answer, not chosen" not in pages["u-a"]  # she chose all of them

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from course_content.models import Course, CourseModule
 
-from ..page_cache import cached_part, fill_slots, page_language, slot
+from ..page_cache import cached_answer_part, cached_part, fill_slots, page_language, slot
 from ..templating import format_date
 
 
@@ -60,6 +60,29 @@ def reflection_section(module: CourseModule, reflections) -> Markup:
         return answer.text if kind == "text" else Markup(saved(format_date(answer.updated_at)))
 
     return fill_slots(part, fill)
+
+
+_FEEDBACK = "learning/_quiz_feedback_item.html"
+
+
+def quiz_feedback(module: CourseModule, answers: dict, *, reveal: bool) -> list[Markup]:
+    """Each question's feedback on an attempt's `answers`, cached by all that it
+    shows: right or not, the module's own options chosen (a tampered id adds no
+    variant) and how many ids were sent; a typed number goes into a slot."""
+    items = []
+    for q in module.quiz.questions:
+        given = answers.get(q.id, [])
+        right = q.is_answered_correctly(given)
+        key = (module.course_slug, module.slug, module.version, q.id, reveal, right)
+        if q.is_numeric:
+            part = cached_answer_part(_FEEDBACK, (*key, bool(given)), q=q, right=right,
+                                      reveal=reveal, given=[slot("given")] if given else [])
+            items.append(fill_slots(part, lambda _kind, _key, typed=given[:1]: typed[0]))
+        else:
+            chosen = tuple(option.id for option in q.options if option.id in given)
+            items.append(cached_answer_part(_FEEDBACK, (*key, chosen, len(given)), q=q,
+                                            right=right, reveal=reveal, given=given))
+    return items
 
 
 def module_page_parts(course: Course, module: CourseModule, *, submission_id: str,

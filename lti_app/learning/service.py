@@ -472,13 +472,14 @@ def _start_scenario(enrollment_id: int, course: Course, module: CourseModule
     return state
 
 
+_ATTEMPT = select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id"),
+                                     QuizAttempt.enrollment_id == bindparam("enrollment_id"))
+
+
 def attempt_for(enrollment_id: int, attempt_id: int) -> QuizAttempt | None:
-    """An attempt, only if it is this learner's."""
+    """An attempt, only if it is this learner's (every result page reads it)."""
     return db.session.scalar(
-        select(QuizAttempt).where(
-            QuizAttempt.id == attempt_id, QuizAttempt.enrollment_id == enrollment_id
-        )
-    )
+        _ATTEMPT, {"attempt_id": attempt_id, "enrollment_id": enrollment_id})
 
 
 def bind_link(

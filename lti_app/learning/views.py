@@ -24,7 +24,7 @@ from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
 from .module_list import module_list
-from .page_parts import module_page_parts
+from .page_parts import module_page_parts, quiz_feedback
 
 
 @bp.get("/")
@@ -264,11 +264,11 @@ def quiz_result(module_slug: str, attempt_id: int):
     if attempt is None or attempt.module_slug != module.slug:
         abort(404)
     module_progress = progress.get(module.slug)
+    reveal = course.reveal_answers == "always" or bool(module_progress and module_progress.is_passed)
     return render_template(
         "learning/quiz_result.html", course=course, module=module, attempt=attempt,
         progress=module_progress, next_module=service.next_module(course, progress),
-        reveal=course.reveal_answers == "always"
-        or bool(module_progress and module_progress.is_passed),
+        reveal=reveal, feedback=quiz_feedback(module, attempt.answers, reveal=reveal),
         needed=right_needed(module.quiz.pass_mark, attempt.total),
     )
 
