@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
@@ -13,8 +13,7 @@ from .extensions import db
 
 def insert_unless_there(model, unique: tuple[str, ...], **values):
     """The new row, or None if one with the same `unique` columns exists: one
-    INSERT ... ON CONFLICT DO NOTHING RETURNING, where a SELECT first and a
-    savepoint around the INSERT (for two requests at once) took four statements."""
+    INSERT ... ON CONFLICT DO NOTHING RETURNING."""
     dialect = db.session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the tool runs on these
         return _insert_in_savepoint(model, values)
@@ -22,25 +21,34 @@ def insert_unless_there(model, unique: tuple[str, ...], **values):
     return db.session.scalars(statement, values).first()
 
 
+def insert_or_existing(model, unique: tuple[str, ...], **values) -> tuple[object, bool]:
+    """The new row and True, or the row that is there (made by a request at the
+    same moment, or before) and False."""
+    row = insert_unless_there(model, unique, **values)
+    if row is not None:
+        return row, True
+    return db.session.scalar(
+        select(model).filter_by(**{name: values[name] for name in unique})), False
+
+
+def dialect_insert(dialect: str):
+    """The INSERT with ON CONFLICT of `dialect` (PostgreSQL's or SQLite's)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 @cache
 def _insert_statement(dialect: str, model, unique: tuple[str, ...], columns: tuple[str, ...]):
     # Built once per shape: building and keying a statement per call cost more
     # than sending it.
-    insert = _dialect_insert(dialect)
     table = model.__table__
-    return (insert(model)
+    return (dialect_insert(dialect)(model)
             .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
             .on_conflict_do_nothing(index_elements=list(unique))
             .returning(model))
-
-
-def _dialect_insert(dialect: str):
-    """The INSERT with ON CONFLICT of `dialect`."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def _insert_in_savepoint(model, values: dict):

@@ -23,7 +23,7 @@ from ..lti.context import LaunchContext
 from ..people.models import Enrollment, ResourceLink
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
-from ..upsert import insert_unless_there
+from ..upsert import dialect_insert, insert_unless_there
 from .content import UnknownCourseOrModule
 from .grades import lock_standing_of
 from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
@@ -250,10 +250,7 @@ def _count_attempt(enrollment_id: int, course: Course, module: CourseModule, *,
 @cache
 def _attempt_upsert(dialect: str):
     """Built once per process (building and keying it took ~0.7 ms a request)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = dialect_insert(dialect)
     column = ModuleProgress.__table__.c
     now = bindparam("now", type_=column.updated_at.type)
     statement = insert(ModuleProgress).values(

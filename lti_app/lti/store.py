@@ -14,10 +14,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
+from ..upsert import dialect_insert
 from ..timeutil import utc_now
 from .models import StoredValue
 
@@ -88,11 +87,7 @@ def _row(key: str, value: Any, ttl: int) -> dict:
 
 
 def _insert_statement(key: str, value: Any, ttl: int):
-    return _insert(db.engine.dialect.name)(StoredValue).values(**_row(key, value, ttl))
-
-
-def _insert(dialect: str):
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+    return dialect_insert(db.engine.dialect.name)(StoredValue).values(**_row(key, value, ttl))
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ def _statements() -> _Statements:
     found = _BUILT.get(dialect)
     if found is None:
         table, key, now = StoredValue.__table__, bindparam("key"), bindparam("now")
-        insert = _insert(dialect)(table)
+        insert = dialect_insert(dialect)(table)
         found = _BUILT[dialect] = _Statements(
             get=select(table.c.value).where(table.c.key == key, table.c.expires_at > now),
             get_many=select(table.c.key, table.c.value).where(

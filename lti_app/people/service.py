@@ -16,7 +16,7 @@ from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
-from ..upsert import insert_unless_there
+from ..upsert import insert_or_existing
 from .models import ROLE_LEARNER, Context, Enrollment, Person, ResourceLink
 from .roles import TRAINER_ROLES
 
@@ -167,16 +167,14 @@ def add_person(*, platform: Platform, claims: PersonFacts, now) -> tuple[Person,
     """The person of a launch and whether this transaction made her: one INSERT
     with what the launch says, or (she is there: two first launches at once, or
     her first launch in another LMS course) the row that is there, updated."""
-    person = insert_unless_there(
+    person, made = insert_or_existing(
         Person, ("platform_id", "sub"), platform_id=platform.id, sub=claims.sub,
         name=_fit(claims.name, 300), given_name=_fit(claims.given_name, 200),
         family_name=_fit(claims.family_name, 200), email=_fit(claims.email, 320),
         locale=_fit(claims.locale, 20), created_at=now, last_seen_at=now)
-    if person is not None:
-        return person, True
-    person = db.session.scalar(select(Person).filter_by(platform_id=platform.id, sub=claims.sub))
-    _update_person(person, claims)
-    return person, False
+    if not made:
+        _update_person(person, claims)
+    return person, made
 
 
 def _update_person(person: Person, claims: PersonFacts) -> None:
@@ -236,16 +234,12 @@ def add_enrollment(*, person: Person, context: Context, role: str, lti_roles: st
                    now) -> tuple[Enrollment, bool]:
     """Her enrolment in the LMS course and whether this transaction made it (one
     INSERT), else the one a launch at the same moment made."""
-    enrollment = insert_unless_there(
+    return insert_or_existing(
         Enrollment, ("person_id", "context_id"), person_id=person.id, context_id=context.id,
         role=role, lti_roles=lti_roles, has_launched=True, created_at=now, last_launch_at=now)
-    if enrollment is not None:
-        return enrollment, True
-    return db.session.scalar(select(Enrollment).filter_by(person_id=person.id,
-                                                          context_id=context.id)), False
 
 
-def _get_or_create(model, defaults: Mapping[str, Any] | None = None, **keys):
+def _get_or_create(model, **keys):
     """The row with these unique keys, created if missing.
 
     Two first launches at once (a class starting together, or two tabs) may
@@ -258,7 +252,7 @@ def _get_or_create(model, defaults: Mapping[str, Any] | None = None, **keys):
         return found
     try:
         with db.session.begin_nested():
-            created = model(**keys, **(defaults or {}))
+            created = model(**keys)
             db.session.add(created)
         return created
     except IntegrityError:
