@@ -5,6 +5,7 @@ Space, Enter, arrows), inside the LMS frame; and axe checks the pages this adds
 from __future__ import annotations
 
 from course_content.loader import load_catalog
+from tests.browser.helpers import fitted, navigate
 from tests.browser.test_accessibility import _violations  # skips without axe-core
 
 MODULE = load_catalog().courses["library-basics"].published_modules[0]
@@ -91,21 +92,23 @@ def test_a_module_and_its_quiz_with_the_keyboard_only(browser, live_server):
 def test_new_learner_pages_meet_wcag_aa(browser, live_server):
     context, page, frame = _launch(browser, live_server)
     try:
-        frame.click(f"a[href*='/modules/{MODULE.slug}']")
+        navigate(page, frame, f"a[href*='/modules/{MODULE.slug}']")
         frame.wait_for_selector("#quiz")
         frame.evaluate("() => document.querySelector('form.quiz-form').submit()")  # no script check
         frame.wait_for_selector("#quiz-missing:not([hidden])")
         assert _violations(frame) == []  # the refused quiz, open questions marked
+        fitted(page, frame)  # checks land on their box only in the fitted frame
         frame.locator(".question").first.locator("input").first.check()
         frame.evaluate("() => document.querySelector('form.quiz-form').submit()")
         frame.wait_for_selector("#quiz-missing:not([hidden])")
+        fitted(page, frame)
         for group in frame.locator(".question").all():
             first = group.locator("input").first
             if first.get_attribute("type") == "text":
                 first.fill("1")
             elif not group.locator("input:checked").count():
                 first.check()
-        frame.click("form.quiz-form > button")
+        navigate(page, frame, "form.quiz-form > button")
         frame.wait_for_selector(".result")
         assert _violations(frame) == []  # the review, right answers held back
     finally:
