@@ -89,23 +89,26 @@ def test_a_module_and_its_quiz_with_the_keyboard_only(browser, live_server):
         context.close()
 
 
+def _send_past_the_script(page, frame) -> None:
+    """The quiz sent without module.js's check; the server's refusal, settled.
+    The warning is also on the page being left: without waiting for the new
+    page, the answers that follow could go into the old one. Checks land on
+    their box only in the fitted frame."""
+    with frame.expect_navigation():
+        frame.evaluate("() => document.querySelector('form.quiz-form').submit()")
+    frame.wait_for_selector("#quiz-missing:not([hidden])")
+    fitted(page, frame)
+
+
 def test_new_learner_pages_meet_wcag_aa(browser, live_server):
     context, page, frame = _launch(browser, live_server)
     try:
         navigate(page, frame, f"a[href*='/modules/{MODULE.slug}']")
         frame.wait_for_selector("#quiz")
-        with frame.expect_navigation():  # the refused page is a new page: wait for it
-            frame.evaluate("() => document.querySelector('form.quiz-form').submit()")  # no script check
-        frame.wait_for_selector("#quiz-missing:not([hidden])")
+        _send_past_the_script(page, frame)
         assert _violations(frame) == []  # the refused quiz, open questions marked
-        fitted(page, frame)  # checks land on their box only in the fitted frame
         frame.locator(".question").first.locator("input").first.check()
-        # Else the wait below finds the warning still on the page being left, and
-        # the answers go into that page, not the one the POST brings back.
-        with frame.expect_navigation():
-            frame.evaluate("() => document.querySelector('form.quiz-form').submit()")
-        frame.wait_for_selector("#quiz-missing:not([hidden])")
-        fitted(page, frame)
+        _send_past_the_script(page, frame)
         for group in frame.locator(".question").all():
             first = group.locator("input").first
             if first.get_attribute("type") == "text":
