@@ -25,24 +25,26 @@ def module_list(course: Course, progress: Mapping[str, ModuleProgress],
     part = cached_part("learning/_module_list.html", (course.slug, course.version),
                        course=course, slot=slot)
     next_slug = next_module.slug if next_module else None
+    badges: dict[str, Markup] = {}  # this page's badge parts, by state
 
     def fill(kind: str, slug: str):
         if kind == "next":
             return _NEXT if slug == next_slug else ""
-        return _badge(progress.get(slug))
+        row = progress.get(slug)
+        state = _badge_state(row)
+        if state not in badges:
+            badges[state] = cached_part("learning/_module_badge.html", ("badge", state),
+                                        state=state, percent=slot("percent"))
+        return fill_slots(badges[state], lambda _kind, _key: row.best_percent)
 
     return fill_slots(part, fill)
 
 
-def _badge(row: ModuleProgress | None) -> Markup:
-    """A module's badge, rendered once per state and language, her score put
+def _badge_state(row: ModuleProgress | None) -> str:
+    """A module's badge is rendered once per state and language, her score put
     into its slot (a part per score would crowd the modules' parts out)."""
     if row and row.is_passed:
-        state = "passed"
-    elif row and row.attempts:
-        state = "tried"
-    else:
-        state = "read" if row and row.read_at else "new"
-    part = cached_part("learning/_module_badge.html", ("badge", state), state=state,
-                       percent=slot("percent"))
-    return fill_slots(part, lambda _kind, _key: row.best_percent)
+        return "passed"
+    if row and row.attempts:
+        return "tried"
+    return "read" if row and row.read_at else "new"

@@ -90,6 +90,49 @@ def course_and_progress(launch: LaunchContext, *, statement=LINK_PROGRESS, **mor
     return course, progress_by_module(launch.enrollment_id, course.slug), None
 
 
+# The module page's one read: the link's course, her progress in that module and
+# her reflections on it. Both are joined to the link, not one to the other: a
+# reflection may be saved before the module has a progress row. One row per
+# reflection (at least one), the progress repeated on each.
+LINK_MODULE = (
+    select(ResourceLink.course_slug, ModuleProgress, ReflectionAnswer).select_from(ResourceLink)
+    .outerjoin(ModuleProgress, (ModuleProgress.enrollment_id == bindparam("enrollment_id"))
+               & (ModuleProgress.course_slug == ResourceLink.course_slug)
+               & (ModuleProgress.module_slug == bindparam("module_slug")))
+    .outerjoin(ReflectionAnswer, (ReflectionAnswer.enrollment_id == bindparam("enrollment_id"))
+               & (ReflectionAnswer.course_slug == ResourceLink.course_slug)
+               & (ReflectionAnswer.module_slug == bindparam("module_slug")))
+    .where(ResourceLink.id == bindparam("link_id"),
+           ResourceLink.context_id == bindparam("context_id"))
+)
+
+
+def course_and_module_state(launch: LaunchContext, module_slug: str) -> tuple[
+        Course, ModuleProgress | None, dict[str, ReflectionAnswer]]:
+    """The launch's course, her progress in one of its modules and her
+    reflections on it by prompt id: one SELECT for a launch with its link.
+    Raises UnknownCourseOrModule without a course the content knows (the caller
+    checks the module)."""
+    if launch.resource_link_id is not None:
+        rows = db.session.execute(LINK_MODULE, {
+            "link_id": launch.resource_link_id, "context_id": launch.context_id,
+            "enrollment_id": launch.enrollment_id, "module_slug": module_slug}).all()
+        if rows:
+            course = find_course(rows[0][0])
+            if course is None:
+                raise UnknownCourseOrModule("course")
+            return course, rows[0][1], {row[2].prompt_id: row[2] for row in rows
+                                        if row[2] is not None}
+    course = course_of_launch(launch)
+    if course is None:
+        raise UnknownCourseOrModule("course")
+    module = course.module(module_slug)
+    if module is None:
+        return course, None, {}
+    return (course, progress_by_module(launch.enrollment_id, course.slug).get(module_slug),
+            reflections_for(launch.enrollment_id, course, module))
+
+
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:
     rows = db.session.scalars(
         _PROGRESS, {"enrollment_id": enrollment_id, "course_slug": course_slug})

@@ -106,27 +106,29 @@ RESOURCE_TYPES = {
 @reads_only
 def module(module_slug: str):
     launch = current_launch()
-    course, progress, _row = service.course_and_progress(launch)
+    course, progress, reflections = service.course_and_module_state(launch, module_slug)
     return _module_page(launch, course, module_or_404(course, module_slug),
-                        submission_id=uuid.uuid4().hex, all_progress=progress)
+                        submission_id=uuid.uuid4().hex, read=(progress, reflections))
 
 
 def _module_page(launch, course, module, *, submission_id, answers=None, missing=(),
-                 status=200, all_progress=None):
+                 status=200, read=None):
     """The module page; after a refused quiz, with the answers given and the
     questions still open marked. What every learner sees alike comes from
     page_parts; only the learner's own state is rendered here.
-    `all_progress`: her progress in the course, if the caller read it already."""
-    if all_progress is None:
-        all_progress = service.progress_by_module(launch.enrollment_id, course.slug)
-    progress = all_progress.get(module.slug)
+    `read`: her progress in the module and her reflections on it, if the
+    caller read them already (service.course_and_module_state)."""
+    if read is None:
+        read = (service.progress_by_module(launch.enrollment_id, course.slug).get(module.slug),
+                service.reflections_for(launch.enrollment_id, course, module)
+                if module.reflection else {})
+    progress, reflections = read
     state = service.scenario_state(launch.enrollment_id, course, module) if module.scenario else None
     return render_template(
         "learning/module.html", course=course, module=module, progress=progress,
         **module_page_parts(
             course, module, submission_id=submission_id, answers=answers, missing=missing,
-            reflections=service.reflections_for(launch.enrollment_id, course, module)
-            if module.reflection else {}),
+            reflections=reflections if module.reflection else {}),
         scenario_node=(module.scenario.node(service.current_node_id(state, module))
                        if module.scenario else None),
         scenario_state=state, last_choice=service.last_consequence(state, module)

@@ -160,6 +160,24 @@ def test_reflections_are_saved_and_shown_again_after_a_reload(app, client, lms):
             ("next-step", "TDM.")]
 
 
+def test_the_module_page_shows_her_read_state_and_every_reflection_of_hers(client, lms):
+    """The page reads the link, her progress and her reflections in one SELECT
+    (one row per reflection): each must show once, with her read state."""
+    ltik = learner(client, lms)
+    _save_reflections(client, ltik, "basics", {"r-own-library": "Eerst.", "r-next-step": "Twee."})
+    html = page(client, "/modules/basics", ltik)
+    client.post(f"/modules/basics/read?ltik={ltik}",
+                data={"csrf_token": form_tokens(html)["csrf_token"]})
+    other = learner(client, lms, sub="someone-else")
+    _save_reflections(client, other, "basics", {"r-own-library": "Van een ander."})
+
+    html = page(client, "/modules/basics", ltik)
+    assert "Read on" in html and "Mark as read" not in html
+    assert html.count("Eerst.</textarea>") == 1 and html.count("Twee.</textarea>") == 1
+    assert "Van een ander." not in html
+    assert "Read on" not in page(client, "/modules/basics", other)
+
+
 def test_reflections_need_the_csrf_token(client, lms):
     ltik = learner(client, lms)
     response = client.post(f"/modules/basics/reflections?ltik={ltik}",
