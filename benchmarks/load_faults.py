@@ -54,7 +54,6 @@ STEPS = (
     "login",
     "platform signs (LMS side)",
     "launch",
-    "home",
     "module page",
     "quiz submit",
     "quiz result",

@@ -204,7 +204,7 @@ class Flow:
         return learner
 
     def _launch(self, session: LoopbackSession, learner: Learner) -> str | None:
-        """LMS login -> platform signs -> launch -> landing; the module page's URL."""
+        """LMS login -> platform signs -> launch; the module page's URL it lands on."""
         launch_url = session.public_base + "/lti/launch"
         fields = self.platform.login_initiation(
             target_link_uri=launch_url,
@@ -267,11 +267,8 @@ class Flow:
         )
         if launch is None:
             return None
-        home_url = session.local(launch.headers["Location"], base=launch_url)
-        home = self._step(session, learner, "home", "GET", home_url, {302})
-        if home is None:
-            return None
-        module_url = session.local(home.headers["Location"], base=home_url)
+        # The launch lands on the link's page itself (no home page in between).
+        module_url = session.local(launch.headers["Location"], base=launch_url)
         if urlsplit(module_url).path != f"/modules/{self.module_slug}":
             learner.failures.append(f"landing is not the module: {module_url[:120]}")
             return None

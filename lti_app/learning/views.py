@@ -21,6 +21,7 @@ from ..read_only import reads_only
 from .. import standing
 from . import bp, service
 from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
+from .landing import landing_target
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
 from .links import link_targets
 from .module_list import module_list
@@ -32,15 +33,13 @@ from .page_parts import module_page_parts, quiz_feedback
 @reads_only
 def home():
     launch = current_launch()
-    link = current_link(launch)
-    course = find_course(link.course_slug if link else None)
-    if course is None:
+    target = landing_target(current_link(launch))
+    if target is None:
         if launch.is_trainer:
             return redirect(url_for("learning.bind_link"))
         return render_template("learning/not_set_up.html"), 409
-    if link.module_slug and course.module(link.module_slug):
-        return redirect(url_for("learning.module", module_slug=link.module_slug))
-    return redirect(url_for("learning.overview"))
+    endpoint, values = target
+    return redirect(url_for(endpoint, **values))
 
 
 @bp.get("/course")

@@ -19,7 +19,7 @@ Moodle would refuse (its `lti_message_hint` works once).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -54,11 +54,12 @@ OIDC_DESCRIPTION_LIMIT = 300
 
 @dataclass(frozen=True)
 class Launched:
-    """A launch saved and committed: go to `endpoint` with this ltik."""
+    """A launch saved and committed: go to `endpoint` (with `values`) with this ltik."""
 
     endpoint: str
     ltik: str
     context: LaunchContext
+    values: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def _complete(message_launch: ToolMessageLaunch, *, consume: bool) -> Launched:
     current_app.logger.info(
         "launch person=%s context=%s role=%s", context.person_id, context.context_id, context.role
     )
-    return Launched(endpoint=landing_endpoint(context), ltik=ltik, context=context)
+    endpoint, values = landing(context, records.resource_link)
+    return Launched(endpoint=endpoint, ltik=ltik, context=context, values=values)
 
 
 def _launch_context(
@@ -270,7 +272,19 @@ def _launch_context(
     )
 
 
-def landing_endpoint(context: LaunchContext) -> str:
+# Where a learner's launch lands (her link's module or course) is the content's
+# decision, and lti knows no courses: the feature that does registers it here
+# (app.extensions), a function of the link giving (endpoint, values) or None.
+LEARNER_LANDING = "kennisdeling.learner_landing"
+
+
+def landing(context: LaunchContext, link) -> tuple[str, dict]:
+    """The page a launch goes to. A learner's goes straight to her link's page
+    (one request less than through the home page, which decides the same)."""
     if context.message_type == DEEP_LINKING_REQUEST:
-        return "learning.choose_content"
-    return "trainer.dashboard" if context.is_trainer else "learning.home"
+        return "learning.choose_content", {}
+    if context.is_trainer:
+        return "trainer.dashboard", {}
+    decide = current_app.extensions.get(LEARNER_LANDING)
+    target = decide(link) if decide is not None and link is not None else None
+    return target or ("learning.home", {})

@@ -93,7 +93,7 @@ def confirm_launch():
 
 def _signed_in(outcome: launch_flow.Launched):
     launch_recorded.send(current_app._get_current_object(), launch=outcome.context)
-    return redirect(url_for(outcome.endpoint, ltik=outcome.ltik), code=303)
+    return redirect(url_for(outcome.endpoint, ltik=outcome.ltik, **outcome.values), code=303)
 
 
 def _in_language_of(locale: str | None):

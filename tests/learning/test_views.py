@@ -146,9 +146,25 @@ def test_unknown_module_is_404(client, lms):
 
 def test_module_link_opens_the_module(client, lms):
     module = first_module()
-    ltik = launch_ltik(client, lms, custom={"course": "library-basics", "module": module.slug})
+    launch = lms.launch(client, custom={"course": "library-basics", "module": module.slug})
+    # The launch goes straight to the module; the home page sends there as well.
+    assert launch.status_code == 303
+    assert launch.headers["Location"].startswith(f"/modules/{module.slug}?ltik=")
+    ltik = launch.headers["Location"].split("ltik=")[1]
     response = client.get(f"/?ltik={ltik}")
     assert response.status_code == 302 and f"/modules/{module.slug}" in response.headers["Location"]
+
+
+def test_each_launch_lands_on_its_own_page(client, lms):
+    course_link = lms.launch(client, sub="a", custom={"course": "library-basics"})
+    assert course_link.headers["Location"].startswith("/course?ltik=")
+    unknown_module = lms.launch(client, sub="b", resource_link_id="odd",
+                                custom={"course": "library-basics", "module": "no-such"})
+    assert unknown_module.headers["Location"].startswith("/course?ltik=")
+    unbound = lms.launch(client, sub="c", custom={}, resource_link_id="fresh")
+    assert unbound.headers["Location"].startswith("/?ltik=")  # the page says it is not set up
+    trainer = lms.launch(client, sub="t", roles=INSTRUCTOR)
+    assert trainer.headers["Location"].startswith("/trainer/?ltik=")
 
 
 def test_unbound_link_asks_trainer_once_and_learner_waits(app, client, lms):
