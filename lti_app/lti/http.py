@@ -15,9 +15,9 @@ worker (and the person waiting) for as long as it likes. So each call here has
 - a short memory of failures (FLASK_OUTBOUND_FAILURE_MEMORY seconds, in the
   shared store, so every worker knows): a URL that timed out or sent too much
   is not called again within that time, the call fails at once instead;
-- optionally a single flight (`single_flight=True`, for key sets): while one
-  worker fetches a URL, another that needs it fails at once (InFlight) instead
-  of waiting too; a slow key set then holds one worker, not all of them.
+- a single flight (`single_flight(url)`, for key sets): while one worker
+  fetches a URL, another that needs it fails at once (InFlight) instead of
+  waiting too; a slow key set then holds one worker, not all of them.
 
 `BoundedSession` is a `requests.Session`, so pylti1p3's ServiceConnector (AGS
 scores, access tokens) uses it like any other; `bounded_get` and
@@ -26,6 +26,7 @@ scores, access tokens) uses it like any other; `bounded_get` and
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import logging
@@ -200,17 +201,10 @@ class BoundedSession(requests.Session):
         return self._bounded(method, url, purpose=purpose, seconds=deadline, **kwargs)
 
     def _bounded(self, method: str, url: str, *, purpose: str, seconds: float,
-                 single_flight: bool = False, **kwargs: Any) -> requests.Response:
+                 **kwargs: Any) -> requests.Response:
         if failed_recently(url):
             raise RecentlyFailed(f"{url} failed moments ago")
-        if not single_flight:
-            return self._call(method, url, purpose=purpose, seconds=seconds, **kwargs)
-        if not _take_flight(url, seconds):
-            raise InFlight(f"{url} is being fetched by another request")
-        try:
-            return self._call(method, url, purpose=purpose, seconds=seconds, **kwargs)
-        finally:
-            _end_flight(url)
+        return self._call(method, url, purpose=purpose, seconds=seconds, **kwargs)
 
     def _call(self, method: str, url: str, *, purpose: str, seconds: float,
               **kwargs: Any) -> requests.Response:
@@ -351,6 +345,22 @@ def remember_failure(url: str) -> None:
         get_store().put_now(_failure_key(url), {"at": time.time()}, seconds)
     except Exception:
         log.exception("outbound failure memory unwritable")
+
+
+@contextlib.contextmanager
+def single_flight(url: str, *, purpose: str):
+    """While the block runs, another request entering it for the same URL gets
+    InFlight at once (it may wait for the result elsewhere). The block holds
+    the fetch *and* the storing of its result: a waiter that sees the flight
+    end then finds the result, never a gap between the two."""
+    if failed_recently(url):
+        raise RecentlyFailed(f"{url} failed moments ago")
+    if not _take_flight(url, deadline_for(purpose)):
+        raise InFlight(f"{url} is being fetched by another request")
+    try:
+        yield
+    finally:
+        _end_flight(url)
 
 
 def _flight_key(url: str) -> str:

@@ -26,7 +26,9 @@ import requests
 from flask import current_app
 
 from ..platforms.models import Platform
-from .http import InFlight, bounded_get, failed_recently, flight_started
+from .http import (
+    InFlight, RecentlyFailed, bounded_get, failed_recently, flight_started, single_flight,
+)
 from .store import get_store
 
 log = logging.getLogger(__name__)
@@ -39,10 +41,6 @@ _memo: dict[str, dict] = {}
 
 class PlatformKeysUnavailable(Exception):
     """The key set could not be fetched and no cached copy exists."""
-
-
-class _FetchedElsewhere(PlatformKeysUnavailable):
-    """Another request is fetching this key set right now."""
 
 
 # A launch that needs a key set another request is fetching, with no copy
@@ -76,22 +74,26 @@ def find_platform_jwk(platform: Platform, kid: str) -> dict | None:
         if not may_refetch:
             return jwk
     try:
-        jwks, max_age = _fetch(url)
-    except _FetchedElsewhere:
+        # One worker fetches and stores; a launch that needs the same key set
+        # meanwhile is answered from the cached copy or waits for the stored
+        # result (LTI_JWKS_IN_FLIGHT_WAIT at most): a single flight.
+        with single_flight(url, purpose="jwks"):
+            jwks, max_age = _fetch(url)
+            entry = {"jwks": jwks, "fetched_at": now, "max_age": max_age}
+            store.put_now(cache_key, entry, _CACHE_KEEP_SECONDS)
+    except InFlight as exc:
         if cached:
             return _pick(cached["jwks"], kid)
         entry = _await_other_fetch(store, cache_key, url)
         if entry is None:
-            raise
+            raise PlatformKeysUnavailable(url) from exc
         _memo[url] = entry
         return _pick(entry["jwks"], kid)
-    except PlatformKeysUnavailable:
+    except (PlatformKeysUnavailable, RecentlyFailed) as exc:
         if cached:
             log.warning("platform %s key set unreachable; using cached copy", platform.id)
             return _pick(cached["jwks"], kid)
-        raise
-    entry = {"jwks": jwks, "fetched_at": now, "max_age": max_age}
-    store.put_now(cache_key, entry, _CACHE_KEEP_SECONDS)
+        raise PlatformKeysUnavailable(url) from exc
     _memo[url] = entry
     return _pick(jwks, kid)
 
@@ -108,7 +110,7 @@ def _await_other_fetch(store, cache_key: str, url: str) -> dict | None:
         started = flight_started(url)
         if (failed_recently(url) or time.monotonic() >= end or started is None
                 or time.time() - started >= in_flight_wait):
-            return store.get(cache_key)  # it may have been stored a moment ago
+            return store.get(cache_key)  # stored just before that flight ended
         time.sleep(0.05)
 
 
@@ -122,14 +124,9 @@ def _pick(jwks: dict, kid: str) -> dict | None:
 def _fetch(url: str) -> tuple[dict, int]:
     config = current_app.config
     try:
-        # One worker fetches; a launch that needs the same key set meanwhile is
-        # answered from the cached copy or wait LTI_JWKS_IN_FLIGHT_WAIT (single flight).
-        response = bounded_get(url, purpose="jwks", single_flight=True,
-                               headers={"Accept": "application/json"})
+        response = bounded_get(url, purpose="jwks", headers={"Accept": "application/json"})
         response.raise_for_status()
         jwks = response.json()
-    except InFlight as exc:
-        raise _FetchedElsewhere(url) from exc
     except (requests.RequestException, ValueError, RecursionError) as exc:
         raise PlatformKeysUnavailable(url) from exc
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):

@@ -173,19 +173,19 @@ def test_a_launch_that_comes_while_a_slow_fetch_runs_is_refused_at_once(
     assert platform_server.hits["/certs/drip-body"] == 1
 
 
-def test_launches_at_once_share_one_key_set_fetch(app, lms):
-    """A healthy platform, nothing cached yet (the first launches of a morning):
-    every launch passes, and the key set is fetched once."""
+def _three_launches_at_once(app, lms) -> list[int]:
+    """Three learners' launches sent together, nothing cached yet; their statuses.
+    The key set takes 0.3 s to answer (a normal LMS): the others arrive meanwhile."""
     import threading
-
-    # Room for a busy CI machine: the waiting launches must see the fetch end,
-    # not the wait's limit (the limit has a test of its own, below).
-    app.config["LTI_JWKS_IN_FLIGHT_WAIT"] = 5.0
 
     import responses
 
+    # Room for a busy CI machine: the waiting launches must see the fetch end,
+    # not the wait's limit (the limit has a test of its own, above).
+    app.config["LTI_JWKS_IN_FLIGHT_WAIT"] = 5.0
+
     def slowish(request):
-        time.sleep(0.3)  # a normal LMS: the others arrive while it answers
+        time.sleep(0.3)
         return 200, {}, json.dumps(lms.platform.jwks())
 
     lms.mock.remove(responses.GET, lms.platform.jwks_url)
@@ -204,5 +204,29 @@ def test_launches_at_once_share_one_key_set_fetch(app, lms):
         thread.start()
     for thread in threads:
         thread.join(10)
-    assert statuses == [303, 303, 303]
+    return statuses
+
+
+def test_launches_at_once_share_one_key_set_fetch(app, lms):
+    """A healthy platform, nothing cached yet (the first launches of a morning):
+    every launch passes, and the key set is fetched once."""
+    assert _three_launches_at_once(app, lms) == [303, 303, 303]
+    assert lms.jwks_fetches == 1
+
+
+def test_a_launch_waiting_for_the_fetch_finds_its_result_stored(app, lms, monkeypatch):
+    """The fetching worker reads the answer after the response has come (here:
+    slowly, as a worker the CPU is taken from would). Under the first load run
+    of a class, a waiting launch saw the fetch end before its key set was
+    stored, and was refused (503): the single flight now holds both."""
+    from lti_app.lti import platform_keys
+
+    read_max_age = platform_keys._max_age
+
+    def slow_max_age(*args):
+        time.sleep(0.5)
+        return read_max_age(*args)
+
+    monkeypatch.setattr(platform_keys, "_max_age", slow_max_age)
+    assert _three_launches_at_once(app, lms) == [303, 303, 303]
     assert lms.jwks_fetches == 1
