@@ -93,6 +93,28 @@ def test_learner_pages_read_the_link_and_the_progress_in_one_statement(app, clie
         assert "resource_links" in read and "module_progress" in read
 
 
+def test_the_module_page_reads_her_reflections_in_the_same_read(app, client, lms):
+    """The launch session, then the link with her progress in the module and
+    her reflections on it: 2 statements for the whole module page."""
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    assert module.reflection  # the page has reflections to read
+    client.get(f"/modules/{module.slug}?ltik={ltik}")  # the launch's first page
+    with statements(app) as sent:
+        assert client.get(f"/modules/{module.slug}?ltik={ltik}").status_code == 200
+    assert len(sent) == 2 and "reflection_answers" in sent[1], [x[:80] for x in sent]
+
+
+def test_a_launch_reads_its_link_once_and_lands_on_its_page(app, client, lms):
+    """The landing is decided from the link the launch has just written, before
+    its commit expires it: no second read, and no home page in between."""
+    launch_ltik(client, lms, sub="first")  # the LMS course and its link exist
+    with statements(app) as sent:
+        response = lms.launch(client, sub="second")
+    assert response.status_code == 303 and response.headers["Location"].startswith("/course?")
+    assert len([s for s in sent if "FROM resource_links" in s]) == 1, [x[:80] for x in sent]
+
+
 def test_the_overview_counts_her_days_in_the_same_read(app, client, lms):
     """Her progress and her confirmed days (each date once, any LMS course) in
     the one SELECT of the link: 2 statements for the whole overview."""

@@ -242,11 +242,11 @@ def _complete(message_launch: ToolMessageLaunch, *, consume: bool) -> Launched:
     if context.return_url:  # the LMS's own domain frames us (Canvas: per customer)
         platforms.add_frame_origin(message_launch.platform, origin_of(context.return_url))
     ltik = save_launch_context(context)
+    endpoint, values = landing(context, records.resource_link)  # before the commit expires it
     db.session.commit()
     current_app.logger.info(
         "launch person=%s context=%s role=%s", context.person_id, context.context_id, context.role
     )
-    endpoint, values = landing(context, records.resource_link)
     return Launched(endpoint=endpoint, ltik=ltik, context=context, values=values)
 
 
