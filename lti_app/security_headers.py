@@ -70,11 +70,16 @@ def _platform_origins(platform_ids: Iterable[int]) -> set[str]:
 # A launch's pages asked the database for its platform's frame origins on every
 # response. They change only when the platform re-registers or a launch learns
 # an LMS origin, so each worker keeps them this many seconds: a change reaches
-# every worker within it, and a worker that handles a launch forgets them at
-# once (that launch may have just learned an origin). A launch's own return_url
-# origin is never cached (it is added per response below).
+# every worker within it, and a worker whose launch learned an origin forgets
+# them at once (forget_frame_origins). A launch's own return_url origin is
+# never cached (it is added per response below).
 FRAME_ORIGINS_TTL = 30.0
 _frame_origins: dict[tuple[str, int], tuple[float, frozenset[str]]] = {}
+
+
+def forget_frame_origins() -> None:
+    """This worker's launch just changed a platform's frame origins."""
+    _frame_origins.clear()
 
 
 def _launch_platform_origins(platform_id: int) -> set[str]:
@@ -115,8 +120,6 @@ def frame_ancestors(status: int = 200) -> str:
     origins = strict_origins(g.get("extra_frame_origins", ()))
     launch = g.get("launch")
     held = g.get("frame_launch")
-    if endpoint == "lti.launch":
-        _frame_origins.clear()
     if launch is not None:
         origins |= _launch_platform_origins(launch.platform_id)
         if origin_of(launch.return_url):

@@ -142,6 +142,20 @@ def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, c
     assert frame_ancestors(after) == f"'self' {CANVAS} {CUSTOMER}"
 
 
+def test_a_launch_that_learns_no_origin_keeps_the_cached_frame_origins(app, client, lms):
+    """A class's launches come from origins the tool knows: the page after each
+    one frames as before without asking the database for the origins again."""
+    canvas = FakeLms(app, lms.mock, product="canvas", issuer=CANVAS,
+                     client_id="10000000000042", deployment_id="7:abc", key_slot=1)
+    first = launch_ltik(client, canvas, sub="u-1", return_url=CUSTOMER + "/courses/7")
+    client.get(f"/course?ltik={first}")  # the platform's origins now cached
+    second = launch_ltik(client, canvas, sub="u-2", return_url=CUSTOMER + "/courses/7")
+    with statements(app) as sent:
+        page = client.get(f"/course?ltik={second}")
+    assert frame_ancestors(page) == f"'self' {CANVAS} {CUSTOMER}"
+    assert not [s for s in sent if "FROM platforms" in s], [x[:80] for x in sent]
+
+
 def test_wtforms_messages_stay_in_the_pages_language(app):
     class Named(CheckedForm):
         name = StringField(validators=[DataRequired()])

@@ -60,6 +60,7 @@ class Launched:
     ltik: str
     context: LaunchContext
     values: dict = field(default_factory=dict)
+    learned_frame_origin: bool = False  # its platform's frame origins changed
 
 
 @dataclass(frozen=True)
@@ -239,15 +240,16 @@ def _complete(message_launch: ToolMessageLaunch, *, consume: bool) -> Launched:
         # Only the deep-linking response needs pylti1p3's copy of the claims.
         message_launch.save_launch_data()
     context = _launch_context(message_launch.get_launch_id(), records, claims)
-    if context.return_url:  # the LMS's own domain frames us (Canvas: per customer)
-        platforms.add_frame_origin(message_launch.platform, origin_of(context.return_url))
+    # The LMS's own domain frames us (Canvas: per customer).
+    learned = platforms.add_frame_origin(message_launch.platform, origin_of(context.return_url))
     ltik = save_launch_context(context)
     endpoint, values = landing(context, records.resource_link)  # before the commit expires it
     db.session.commit()
     current_app.logger.info(
         "launch person=%s context=%s role=%s", context.person_id, context.context_id, context.role
     )
-    return Launched(endpoint=endpoint, ltik=ltik, context=context, values=values)
+    return Launched(endpoint=endpoint, ltik=ltik, context=context, values=values,
+                    learned_frame_origin=learned)
 
 
 def _launch_context(

@@ -14,7 +14,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 from ..extensions import csrf, db, limiter
 from ..origins import origin_of
 from ..platforms import approval
-from ..security_headers import frame_as_launch_of
+from ..security_headers import forget_frame_origins, frame_as_launch_of
 from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
 from .claims import (
@@ -92,6 +92,8 @@ def confirm_launch():
 
 
 def _signed_in(outcome: launch_flow.Launched):
+    if outcome.learned_frame_origin:
+        forget_frame_origins()
     launch_recorded.send(current_app._get_current_object(), launch=outcome.context)
     return redirect(url_for(outcome.endpoint, ltik=outcome.ltik, **outcome.values), code=303)
 

@@ -166,16 +166,17 @@ def add_frame_origin(platform: Platform, url: str | None) -> bool:
     E.g. a hosted Canvas customer's own domain, from the launch's return_url.
     Kept per platform (it frames only that platform's launches), rebuilt by
     the strict `origin_of`; anything that is not plainly an origin is not
-    stored. Returns whether it was stored (or already known).
+    stored. Returns whether it is new (the platform's origins changed).
     """
     origin = origin_of(url)
     if origin is None:
         return False
     origins = strict_origins((platform.frame_origins or "").split())
-    if origin not in origins and len(origins) < MAX_LEARNED_FRAME_ORIGINS:
-        origins.add(origin)
-        platform.frame_origins = " ".join(sorted(origins))
-    return origin in origins
+    if origin in origins or len(origins) >= MAX_LEARNED_FRAME_ORIGINS:
+        return False
+    origins.add(origin)
+    platform.frame_origins = " ".join(sorted(origins))
+    return True
 
 
 def registered_origins(issuer: str | None, *endpoints: str | None) -> set[str]:
