@@ -142,6 +142,22 @@ def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, c
     assert frame_ancestors(after) == f"'self' {CANVAS} {CUSTOMER}"
 
 
+def test_the_first_page_of_a_launch_writes_nothing_and_its_form_is_accepted(app, client, lms):
+    """The launch stores its session with a CSRF token in it, in the same write
+    as its context: the first page only reads, and its token is the one the
+    form must send back."""
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    with statements(app) as sent:
+        html = client.get(f"/modules/{module.slug}?ltik={ltik}").get_data(as_text=True)
+    assert [s for s in sent if s.lstrip().startswith(("INSERT", "UPDATE", "DELETE"))] == []
+    read = client.post(f"/modules/{module.slug}/read?ltik={ltik}",
+                       data={"csrf_token": form_tokens(html)["csrf_token"]})
+    assert read.status_code == 302
+    forged = client.post(f"/modules/{module.slug}/read?ltik={ltik}", data={"csrf_token": "x"})
+    assert forged.status_code == 400
+
+
 def test_a_launch_that_learns_no_origin_keeps_the_cached_frame_origins(app, client, lms):
     """A class's launches come from origins the tool knows: the page after each
     one frames as before without asking the database for the origins again."""

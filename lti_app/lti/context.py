@@ -7,6 +7,7 @@ links and forms. `url_for` adds it automatically (see `add_ltik_to_urls`).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass
 from functools import wraps
 
@@ -82,6 +83,11 @@ def context_key(launch_id: str) -> str:
     return f"launch-context:{launch_id}"
 
 
+def session_key(launch_id: str) -> str:
+    """The launch's own session (lti/session.py): flashes, the CSRF token."""
+    return f"launch-session:{launch_id}"
+
+
 def remember_launch(token: str, data: dict | None) -> None:
     """The launch of this request, read by the session's opening with the
     session itself (one store read per request, not one each)."""
@@ -90,10 +96,14 @@ def remember_launch(token: str, data: dict | None) -> None:
 
 
 def save_launch_context(context: LaunchContext) -> str:
-    """Store the context for the launch's lifetime; return its ltik."""
-    get_store().put(
-        context_key(context.launch_id), asdict(context), current_app.config["LTI_LAUNCH_LIFETIME"]
-    )
+    """Store the context for the launch's lifetime, and its session with a CSRF
+    token in it (Flask-WTF's, as it would make one): the launch's first page
+    then writes nothing. One write for both; returns the ltik."""
+    config = current_app.config
+    get_store().put_many({
+        context_key(context.launch_id): asdict(context),
+        session_key(context.launch_id): {config["WTF_CSRF_FIELD_NAME"]: secrets.token_hex(20)},
+    }, config["LTI_LAUNCH_LIFETIME"])
     return make_ltik(context.launch_id)
 
 

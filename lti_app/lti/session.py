@@ -14,7 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..read_only import read_without_transaction
-from .context import context_key, launch_id_from_ltik, ltik_from_request, remember_launch
+from .context import (
+    context_key, launch_id_from_ltik, ltik_from_request, remember_launch, session_key,
+)
 from .store import get_store
 
 
@@ -31,7 +33,7 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
         try:
             read_without_transaction(request)
             # The launch's context comes in the same read: every page needs it.
-            data, context = get_store().get_many(_key(launch_id), context_key(launch_id))
+            data, context = get_store().get_many(session_key(launch_id), context_key(launch_id))
         except (SQLAlchemyError, RedisError):
             # The store is down: an empty, unsaved session lets the request go
             # on to the view, whose database access then gets the clear 503 page.
@@ -48,12 +50,9 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
             return super().save_session(app, session, response)
         if session.modified:
             try:
-                get_store().put(_key(session.launch_id), dict(session),
+                get_store().put(session_key(session.launch_id), dict(session),
                                 current_app.config["LTI_LAUNCH_LIFETIME"])
                 db.session.commit()
             except (SQLAlchemyError, RedisError):
                 db.session.rollback()  # a flash message lost; the response still goes
 
-
-def _key(launch_id: str) -> str:
-    return f"launch-session:{launch_id}"

@@ -37,6 +37,11 @@ class DatabaseStore:
     def put(self, key: str, value: Any, ttl: int) -> None:
         _connection().execute(_statements().upsert, _row(key, value, ttl))
 
+    def put_many(self, values: dict[str, Any], ttl: int) -> None:
+        """put for each key: one INSERT of all the rows."""
+        _connection().execute(_statements().upsert,
+                              [_row(key, value, ttl) for key, value in values.items()])
+
     def put_now(self, key: str, value: Any, ttl: int) -> None:
         """Write in a transaction of its own, committed even if the request fails.
 
@@ -154,6 +159,12 @@ class RedisStore:
         self._redis.set(self._prefix + key, json.dumps(value), ex=max(int(ttl), 1))
 
     put_now = put
+
+    def put_many(self, values: dict[str, Any], ttl: int) -> None:
+        with self._redis.pipeline(transaction=False) as pipe:  # one round trip
+            for key, value in values.items():
+                pipe.set(self._prefix + key, json.dumps(value), ex=max(int(ttl), 1))
+            pipe.execute()
 
     def add_now(self, key: str, value: Any, ttl: int) -> bool:
         return bool(self._redis.set(self._prefix + key, json.dumps(value),

@@ -55,6 +55,15 @@ def test_launch_and_replay_with_redis(redis_app):
         assert first.status_code == 303
         assert client.get(first.headers["Location"], follow_redirects=True).status_code == 200
         assert client.post("/lti/launch", data=data).status_code == 401  # replay refused
+    import redis
+
+    # The launch's context and its session (with its CSRF token), both expiring.
+    store = redis.Redis.from_url(REDIS_URL)
+    prefix = redis_app.config["REDIS_KEY_PREFIX"]
+    for kind in ("launch-context", "launch-session"):
+        [key] = store.keys(f"{prefix}{kind}:*")
+        assert 0 < store.ttl(key) <= redis_app.config["LTI_LAUNCH_LIFETIME"]
+    assert b"csrf_token" in store.get(key)
     with redis_app.app_context():
         from sqlalchemy import select
 
