@@ -38,3 +38,10 @@ def read_without_transaction(request: Request) -> None:
         return
     if getattr(current_app.view_functions.get(rule.endpoint), _MARK, False):
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def statements_commit_alone() -> None:
+    """For a view whose every write is one statement that may stand alone (the
+    OIDC login saves its state): each statement commits by itself, with no
+    BEGIN and COMMIT around them. Call before the view's first statement."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -142,6 +142,27 @@ def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, c
     assert frame_ancestors(after) == f"'self' {CANVAS} {CUSTOMER}"
 
 
+def test_the_login_saves_its_state_without_a_transaction_around_it(app, client, lms):
+    """Its one read and one write each commit alone (no BEGIN, no COMMIT), and
+    the state it saved still lets exactly one launch through."""
+    levels: list[str | None] = []
+
+    def record(conn, _cursor, statement, *_args):
+        levels.append(conn.get_execution_options().get("isolation_level"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        auth = lms.login(client)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert levels and set(levels) == {"AUTOCOMMIT"}, levels
+    data = {"id_token": lms.id_token(auth, lms.launch_request()), "state": auth["state"]}
+    assert client.post("/lti/launch", data=data).status_code == 303
+    assert client.post("/lti/launch", data=data).status_code == 401  # used up
+
+
 def test_the_first_page_of_a_launch_writes_nothing_and_its_form_is_accepted(app, client, lms):
     """The launch stores its session with a CSRF token in it, in the same write
     as its context: the first page only reads, and its token is the one the

@@ -14,6 +14,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 from ..extensions import csrf, db, limiter
 from ..origins import origin_of
 from ..platforms import approval
+from ..read_only import statements_commit_alone
 from ..security_headers import forget_frame_origins, frame_as_launch_of
 from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
@@ -38,6 +39,9 @@ SCOPE_LABELS = {
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 @csrf.exempt  # a cross-site POST from the LMS, protected by state and nonce
 def login():
+    # One read (the registration) and one write (the state), which needs no
+    # transaction of its own: two round trips to the database, not four.
+    statements_commit_alone()
     oidc_login = ToolOIDCLogin(FlaskRequest(), DatabaseToolConf())
     try:
         redirect_obj = oidc_login.get_redirect_object(url_for("lti.launch", _external=True))
