@@ -117,8 +117,9 @@ def queue_grade(
     progress: Mapping[str, ModuleProgress],
     status: CourseStatus | None,
     delivery: GradeDelivery | None = _UNREAD,  # type: ignore[assignment]
-) -> GradeDelivery | None:
-    """Queue the learner's newest score for this link's column, if it changed.
+) -> bool:
+    """Queue the learner's newest score for this link's column, if it changed;
+    whether it was queued.
 
     One row per column: a newer standing replaces one not sent yet (a new
     revision), an unchanged standing (queued or delivered) queues nothing.
@@ -127,27 +128,37 @@ def queue_grade(
     """
     context = link.context
     if not link.lineitem_url or SCORE_SCOPE not in (context.ags_scopes or "").split():
-        return None  # the LMS offers no gradebook column for this link
+        return False  # the LMS offers no gradebook column for this link
     wanted = column_score(link=link, course=course, progress=progress, status=status)
     if delivery is _UNREAD:
         delivery = _deliveries_of(enrollment.id, [link.id]).get(link.id)
     if delivery is None and wanted is None:
-        return None
+        return False
     if wanted is None:  # e.g. a course link whose modules all left the course
         if link.module_slug:
-            return None  # a pass stays: the module's score stays too
+            return False  # a pass stays: the module's score stays too
         wanted = ColumnScore(0.0, float(max(status.modules_total, 1)), "InProgress",
                              "FullyGraded", None)
     queued = (None if delivery is None else
               (delivery.score_given, delivery.score_maximum, delivery.activity_progress,
                delivery.grading_progress))
     if queued == wanted.key:
-        return None  # unchanged: neither queued again nor resent
+        return False  # unchanged: neither queued again nor resent
     now = utc_now()
     if delivery is None:
-        delivery = GradeDelivery(resource_link_id=link.id, enrollment_id=enrollment.id,
-                                 revision=0)
-        db.session.add(delivery)
+        # The column's first score (every learner's first pass): one INSERT,
+        # without the ORM's unit of work for an object nobody reads again here.
+        db.session.execute(_FIRST_DELIVERY, {
+            "resource_link_id": link.id, "enrollment_id": enrollment.id,
+            "score_given": wanted.score_given, "score_maximum": wanted.score_maximum,
+            "activity_progress": wanted.activity_progress,
+            "grading_progress": wanted.grading_progress,
+            "completed_at": (wanted.completed_at if wanted.activity_progress == "Completed"
+                             else None),
+            "now": now,
+        })
+        db.session.info[QUEUED_KEY] = True  # scheduled once the transaction commits
+        return True
     delivery.score_given, delivery.score_maximum = wanted.score_given, wanted.score_maximum
     delivery.activity_progress = wanted.activity_progress
     delivery.grading_progress = wanted.grading_progress
@@ -165,7 +176,17 @@ def queue_grade(
         flag_modified(delivery, name)
     db.session.flush()
     db.session.info[QUEUED_KEY] = True  # scheduled once the transaction commits
-    return delivery
+    return True
+
+
+_FIRST_DELIVERY = GradeDelivery.__table__.insert().values(
+    resource_link_id=bindparam("resource_link_id"), enrollment_id=bindparam("enrollment_id"),
+    score_given=bindparam("score_given"), score_maximum=bindparam("score_maximum"),
+    activity_progress=bindparam("activity_progress"),
+    grading_progress=bindparam("grading_progress"), completed_at=bindparam("completed_at"),
+    scored_at=bindparam("now"), next_attempt_at=bindparam("now"), revision=1,
+    status="pending", attempts=0, last_error=None,
+)
 
 
 LOCKED_KEY = "standing_locked"  # session.info: person ids locked in this transaction
@@ -277,7 +298,7 @@ def restate(
         for link in course_links:
             if queue_grade(link=link, enrollment=enrollment, course=course,
                            progress=progress, status=status,
-                           delivery=queued_rows.get(link.id)) is not None:
+                           delivery=queued_rows.get(link.id)):
                 queued += 1
     return queued
 
