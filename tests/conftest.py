@@ -14,6 +14,15 @@ import pytest
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+@pytest.hookimpl(trylast=True)  # after the browser tests are marked and any shuffle
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last, when a run has both (a plain `pytest`; `make test`
+    runs them apart): Playwright's sync API keeps an asyncio loop running in
+    this thread until the session ends, and signing a certificate (pyHanko's
+    asyncio.run) refuses to start inside a running loop."""
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory):
     """SQLite in the session's temporary folder, or TEST_DATABASE_URL.
