@@ -36,12 +36,12 @@ GOOD = Path(__file__).parent / "course_content" / "fixtures" / "good"
 
 
 @contextmanager
-def statements(app):
-    """The SQL statements the block sends."""
-    sent: list[str] = []
+def statements(app, *, seen=lambda _conn, statement: statement):
+    """What the block's SQL statements were: `seen(connection, statement)` of each."""
+    sent: list = []
 
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement)
+    def record(conn, _cursor, statement, *_args):
+        sent.append(seen(conn, statement))
 
     with app.app_context():
         engine = db.engine
@@ -50,6 +50,12 @@ def statements(app):
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def isolation_levels(app):
+    """The isolation level each of the block's statements ran at (AUTOCOMMIT: alone)."""
+    return statements(app, seen=lambda conn, _statement:
+                      conn.get_execution_options().get("isolation_level"))
 
 
 def test_a_module_page_reads_the_launch_once_and_shows_the_launch(app, client, lms):
@@ -145,18 +151,8 @@ def test_an_origin_learned_by_a_launch_frames_the_platforms_pages_at_once(app, c
 def test_the_login_saves_its_state_without_a_transaction_around_it(app, client, lms):
     """Its one read and one write each commit alone (no BEGIN, no COMMIT), and
     the state it saved still lets exactly one launch through."""
-    levels: list[str | None] = []
-
-    def record(conn, _cursor, statement, *_args):
-        levels.append(conn.get_execution_options().get("isolation_level"))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with isolation_levels(app) as levels:
         auth = lms.login(client)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert levels and set(levels) == {"AUTOCOMMIT"}, levels
     data = {"id_token": lms.id_token(auth, lms.launch_request()), "state": auth["state"]}
     assert client.post("/lti/launch", data=data).status_code == 303
@@ -309,22 +305,12 @@ def test_the_parts_every_learner_sees_alike_are_rendered_once_with_each_ones_lau
 def test_a_module_page_reads_without_a_transaction_and_a_post_writes_in_one(app, client, lms):
     ltik = launch_ltik(client, lms)
     module = first_module()
-    levels: list[str | None] = []
-
-    def record(conn, _cursor, _statement, *_args):
-        levels.append(conn.get_execution_options().get("isolation_level"))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with isolation_levels(app) as levels:
         page = client.get(f"/modules/{module.slug}?ltik={ltik}")
         read, levels[:] = list(levels), []
         marked = client.post(f"/modules/{module.slug}/read?ltik={ltik}",
                              data={"csrf_token": form_tokens(page.get_data(as_text=True))["csrf_token"]})
         written = list(levels)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert page.status_code == 200 and marked.status_code in (302, 303)
     assert read and set(read) == {"AUTOCOMMIT"}
     assert written and "AUTOCOMMIT" not in written
