@@ -21,8 +21,8 @@ from ..read_only import reads_only
 from .. import standing
 from . import bp, service
 from .content import UnknownCourseOrModule, catalog, find_course, module_or_404
-from .landing import landing_target
 from .forms import ActionForm, BindLinkForm, QuizForm, quiz_answers, unanswered
+from .landing import landing_target
 from .links import link_targets
 from .module_list import module_list
 from .page_parts import module_page_parts, quiz_feedback
