@@ -38,6 +38,10 @@ def navigate(page, frame, selector: str) -> None:
     """Click what loads another page in the frame (a link, a form's button), on a
     settled frame, and wait until the new page has settled too."""
     frame.wait_for_selector(selector)  # the page that has it (a launch may pass another)
+    # A trainer's first dashboard reloads itself once its roster refresh is done
+    # (#roster-refreshing, its own script): a click before that races the reload
+    # (ERR_ABORTED, seen in CI). Only the reloaded page is settled.
+    frame.wait_for_selector("#roster-refreshing", state="detached", timeout=15000)
     fitted(page, frame)
     with frame.expect_navigation():
         frame.click(selector)
