@@ -37,7 +37,7 @@ def read_without_transaction(request: Request) -> None:
     except HTTPException:  # 404, 405, a redirect: Flask answers it
         return
     if getattr(current_app.view_functions.get(rule.endpoint), _MARK, False):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        statements_commit_alone()
 
 
 def statements_commit_alone() -> None:

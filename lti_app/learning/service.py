@@ -129,8 +129,15 @@ def course_and_module_state(launch: LaunchContext, module_slug: str) -> tuple[
     module = course.module(module_slug)
     if module is None:
         return course, None, {}
-    return (course, progress_by_module(launch.enrollment_id, course.slug).get(module_slug),
-            reflections_for(launch.enrollment_id, course, module))
+    return course, *module_state(launch.enrollment_id, course, module)
+
+
+def module_state(enrollment_id: int, course: Course, module: CourseModule
+                 ) -> tuple[ModuleProgress | None, dict[str, ReflectionAnswer]]:
+    """Her progress in a module and her reflections on it, read apart (when
+    the course is known already)."""
+    return (progress_by_module(enrollment_id, course.slug).get(module.slug),
+            reflections_for(enrollment_id, course, module) if module.reflection else {})
 
 
 def progress_by_module(enrollment_id: int, course_slug: str) -> dict[str, ModuleProgress]:

@@ -117,11 +117,7 @@ def _module_page(launch, course, module, *, submission_id, answers=None, missing
     page_parts; only the learner's own state is rendered here.
     `read`: her progress in the module and her reflections on it, if the
     caller read them already (service.course_and_module_state)."""
-    if read is None:
-        read = (service.progress_by_module(launch.enrollment_id, course.slug).get(module.slug),
-                service.reflections_for(launch.enrollment_id, course, module)
-                if module.reflection else {})
-    progress, reflections = read
+    progress, reflections = read or service.module_state(launch.enrollment_id, course, module)
     state = service.scenario_state(launch.enrollment_id, course, module) if module.scenario else None
     return render_template(
         "learning/module.html", course=course, module=module, progress=progress,
