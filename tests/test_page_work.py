@@ -111,6 +111,46 @@ def test_the_module_page_reads_her_reflections_in_the_same_read(app, client, lms
     assert len(sent) == 2 and "reflection_answers" in sent[1], [x[:80] for x in sent]
 
 
+def test_the_result_page_reads_her_attempt_with_the_link_and_her_progress(app, client, lms):
+    """The launch session, then the link, her progress and her attempt in one
+    SELECT: 2 statements for the whole result page, which shows her score."""
+    from tests.learning.helpers import right_answers, submit_quiz
+
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    response, _data = submit_quiz(client, ltik, module, right_answers(module))
+    with statements(app) as sent:
+        page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    questions = len(module.quiz.questions)
+    assert f"{questions} of {questions}" in page.get_data(as_text=True)
+    assert len(sent) == 2 and "quiz_attempts" in sent[1], [x[:80] for x in sent]
+
+
+def test_a_quiz_post_reads_its_course_in_the_lock_of_her_standing(app, client, lms):
+    """Her enrolment, the lock on her standing and the link's course: one
+    SELECT, taken before the attempt is written; the pass still counts."""
+    from tests.learning.helpers import right_answers
+
+    ltik = launch_ltik(client, lms, locale="en")
+    module = first_module()
+    page = client.get(f"/modules/{module.slug}?ltik={ltik}")
+    data = {**form_tokens(page.get_data(as_text=True)), **right_answers(module)}
+    with statements(app) as sent:
+        response = client.post(f"/modules/{module.slug}/quiz?ltik={ltik}", data=data)
+    assert response.status_code == 302
+    first_write = next(i for i, s in enumerate(sent) if s.startswith("INSERT"))
+    [lock] = [s for s in sent if "FROM enrollments" in s]
+    assert "resource_links.course_slug" in lock and sent.index(lock) < first_write
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        assert "FOR UPDATE OF persons" in lock
+    assert not any(s.startswith("SELECT resource_links.course_slug") for s in sent)
+    overview = client.get(f"/course?ltik={ltik}").get_data(as_text=True)
+    assert f"Modules passed: 1 of {len(first_module_course().published_modules)}" in overview
+
+
 def test_a_launch_reads_its_link_once_and_lands_on_its_page(app, client, lms):
     """The landing is decided from the link the launch has just written, before
     its commit expires it: no second read, and no home page in between."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
-from sqlalchemy import bindparam, event, or_, select, update
+from sqlalchemy import Row, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -190,6 +190,7 @@ _FIRST_DELIVERY = GradeDelivery.__table__.insert().values(
 
 
 LOCKED_KEY = "standing_locked"  # session.info: person ids locked in this transaction
+LOCKED_ENROLLMENTS_KEY = "standing_locked_enrollments"  # and enrolments loaded with a lock
 
 
 def lock_standing(person_ids: Iterable[int]) -> None:
@@ -209,11 +210,28 @@ def lock_standing(person_ids: Iterable[int]) -> None:
 
 def lock_standing_of(enrollment_id: int) -> Enrollment:
     """The enrolment, with its person locked as lock_standing does, in one
-    statement (SELECT ... FOR UPDATE OF persons) instead of a read and a lock."""
+    statement (SELECT ... FOR UPDATE OF persons) instead of a read and a lock;
+    no statement if lock_standing_with_link did both in this transaction."""
     locked = db.session.info.setdefault(LOCKED_KEY, set())
+    known = db.session.info.get(LOCKED_ENROLLMENTS_KEY, {}).get(enrollment_id)
+    if known is not None:
+        return known
     enrollment = db.session.scalar(_LOCK_OF_ENROLLMENT, {"enrollment_id": enrollment_id})
     locked.add(enrollment.person_id)
     return enrollment
+
+
+def lock_standing_with_link(enrollment_id: int, *, link_id: int, context_id: int) -> Row | None:
+    """lock_standing_of, and in the same SELECT the link's id and course (None
+    where the link is not in that LMS course): a quiz POST locks first and so
+    reads its course with the lock. None: no such enrolment, nothing locked."""
+    row = db.session.execute(_LOCK_WITH_LINK, {
+        "enrollment_id": enrollment_id, "link_id": link_id, "context_id": context_id}).first()
+    if row is not None:
+        db.session.info.setdefault(LOCKED_KEY, set()).add(row.Enrollment.person_id)
+        # held here: the session's identity map would let it go with the row
+        db.session.info.setdefault(LOCKED_ENROLLMENTS_KEY, {})[enrollment_id] = row.Enrollment
+    return row
 
 
 # A quiz, a day or a launch runs these for one learner: built once, parameters
@@ -222,6 +240,9 @@ _LOCK_OF_ENROLLMENT = (
     select(Enrollment).join(Person, Person.id == Enrollment.person_id)
     .where(Enrollment.id == bindparam("enrollment_id")).with_for_update(of=Person)
 )
+_LOCK_WITH_LINK = _LOCK_OF_ENROLLMENT.add_columns(ResourceLink.id, ResourceLink.course_slug).outerjoin(
+    ResourceLink, (ResourceLink.id == bindparam("link_id"))
+    & (ResourceLink.context_id == bindparam("context_id")))
 _GRADED_COLUMNS = (
     select(ResourceLink, GradeDelivery).options(joinedload(ResourceLink.context))
     .outerjoin(GradeDelivery, (GradeDelivery.resource_link_id == ResourceLink.id)
@@ -576,12 +597,14 @@ def _schedule_after_commit(session: Session) -> None:
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(QUEUED_KEY, None)
     session.info.pop(LOCKED_KEY, None)
+    session.info.pop(LOCKED_ENROLLMENTS_KEY, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _locks_end_with_the_transaction(session: Session, transaction) -> None:
     if transaction.parent is None:  # the outer one (a savepoint keeps the locks)
         session.info.pop(LOCKED_KEY, None)
+        session.info.pop(LOCKED_ENROLLMENTS_KEY, None)
 
 
 SWEEP_EVERY = 30  # seconds

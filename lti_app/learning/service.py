@@ -25,7 +25,7 @@ from ..signals import link_bound, standing_changed
 from ..timeutil import utc_now
 from ..upsert import dialect_insert, insert_unless_there
 from .content import UnknownCourseOrModule
-from .grades import lock_standing_of
+from .grades import lock_standing_of, lock_standing_with_link
 from .models import ModuleProgress, QuizAttempt, ReflectionAnswer, ScenarioState
 
 __all__ = ["UnknownCourseOrModule"]  # raised by bind_link, defined with the content
@@ -105,6 +105,18 @@ LINK_MODULE = (
     .where(ResourceLink.id == bindparam("link_id"),
            ResourceLink.context_id == bindparam("context_id"))
 )
+
+
+def locked_course(launch: LaunchContext) -> Course | None:
+    """The launch's course (as course_of_launch), with her standing locked
+    until the commit: the lock record_result takes, taken first so that the
+    link's course comes in its SELECT (one round trip, where they took two)."""
+    if launch.resource_link_id is not None:
+        row = lock_standing_with_link(launch.enrollment_id, link_id=launch.resource_link_id,
+                                      context_id=launch.context_id)
+        if row is not None and row.id is not None:
+            return find_course(row.course_slug)
+    return course_of_launch(launch)
 
 
 def course_and_module_state(launch: LaunchContext, module_slug: str) -> tuple[
@@ -522,11 +534,26 @@ def _start_scenario(enrollment_id: int, course: Course, module: CourseModule
 _ATTEMPT = select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id"),
                                      QuizAttempt.enrollment_id == bindparam("enrollment_id"))
 
+# The result page's one read: LINK_PROGRESS with the attempt (only hers) on every row.
+_LINK_PROGRESS_ATTEMPT = LINK_PROGRESS.add_columns(QuizAttempt).outerjoin(
+    QuizAttempt, (QuizAttempt.id == bindparam("attempt_id"))
+    & (QuizAttempt.enrollment_id == bindparam("enrollment_id")))
+
 
 def attempt_for(enrollment_id: int, attempt_id: int) -> QuizAttempt | None:
-    """An attempt, only if it is this learner's (every result page reads it)."""
+    """An attempt, only if it is this learner's."""
     return db.session.scalar(
         _ATTEMPT, {"attempt_id": attempt_id, "enrollment_id": enrollment_id})
+
+
+def course_progress_and_attempt(launch: LaunchContext, attempt_id: int) -> tuple[
+        Course, dict[str, ModuleProgress], QuizAttempt | None]:
+    """course_and_progress and one of her attempts (None if not hers): one
+    SELECT for a launch with its link, where they took two."""
+    course, progress, row = course_and_progress(
+        launch, statement=_LINK_PROGRESS_ATTEMPT, attempt_id=attempt_id)
+    attempt = row[-1] if row is not None else attempt_for(launch.enrollment_id, attempt_id)
+    return course, progress, attempt
 
 
 def bind_link(

@@ -228,7 +228,8 @@ def mark_read(module_slug: str):
 @bp.post("/modules/<module_slug>/quiz")
 @launch_required()
 def submit_quiz(module_slug: str):
-    launch, course, module = _launch_course_module(module_slug)
+    # Her standing is locked first, with the link's course in the same SELECT.
+    launch, course, module = _launch_course_module(module_slug, course_of=service.locked_course)
     form = QuizForm()
     if module.quiz is None or not form.validate_on_submit():
         abort(400)
@@ -255,9 +256,8 @@ def submit_quiz(module_slug: str):
 @reads_only
 def quiz_result(module_slug: str, attempt_id: int):
     launch = current_launch()
-    course, progress, _row = service.course_and_progress(launch)
+    course, progress, attempt = service.course_progress_and_attempt(launch, attempt_id)
     module = module_or_404(course, module_slug)
-    attempt = service.attempt_for(launch.enrollment_id, attempt_id)
     if attempt is None or attempt.module_slug != module.slug:
         abort(404)
     module_progress = progress.get(module.slug)
@@ -327,18 +327,13 @@ def _custom(target) -> dict[str, str]:
     return custom
 
 
-def _launch_course_module(module_slug: str):
+def _launch_course_module(module_slug: str, course_of=course_of_launch):
     """The launch, its course and the module of the URL: every module page's start."""
     launch = current_launch()
-    course = _course_of_link(launch)
-    return launch, course, module_or_404(course, module_slug)
-
-
-def _course_of_link(launch):
-    course = course_of_launch(launch)
+    course = course_of(launch)
     if course is None:
         raise UnknownCourseOrModule("course")
-    return course
+    return launch, course, module_or_404(course, module_slug)
 
 
 def _target_title(value: str) -> str:
