@@ -66,14 +66,13 @@ def verification_url(code: str) -> str:
     return adapter.build("verification.verify", {"code": code}, force_external=True)
 
 
-def render_pdf(certificate: Certificate, language: str) -> bytes:
+def render_pdf(data: CertificateData) -> bytes:
     """The PDF as issued: rendered, then signed (pdf_for stores these bytes)."""
     # Imported here, not at start: WeasyPrint adds ~45 MB to every web worker's
     # RSS, and only issuing renders.
     from certificates.render import render_certificate_pdf
 
-    return sign_certificate_pdf(
-        render_certificate_pdf(certificate_data(certificate, language)), language)
+    return sign_certificate_pdf(render_certificate_pdf(data), data.language)
 
 
 def sign_certificate_pdf(pdf: bytes, language: str) -> bytes:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -27,7 +29,7 @@ from ..shadowing.service import confirmed_day_counts
 from ..signals import standing_changed
 from ..timeutil import utc_now
 from .models import Certificate, CertificatePdf, NameRequest, NameRequestStatus
-from .pdf import data_from_snapshot, render_pdf
+from .pdf import certificate_data, data_from_snapshot, render_pdf
 from .snapshot import build_snapshot
 
 NAME_LIMIT = 120
@@ -67,6 +69,31 @@ class CertificateRevoked(DomainError):
     def user_message(self) -> str:
         return _("This certificate was revoked. Only the course's trainer can issue it "
                  "again: choose “Issue again” on the certificates page and confirm.")
+
+
+class PdfUnavailable(DomainError):
+    """No stored PDF in this language, and too few of the printed facts are left
+    to make one: a learner erased before erasing kept them (still verifiable)."""
+
+    status = 410
+    reason = "pdf_unavailable"
+
+    def __init__(self, stored_languages: list[str]) -> None:
+        super().__init__(stored_languages)
+        self.stored_languages = stored_languages
+
+    def user_message(self) -> str:
+        if self.stored_languages:
+            return _("This certificate's PDF cannot be made in this language: the learner's "
+                     "data was erased. The PDF as issued is still available in %(languages)s.",
+                     languages=", ".join(_language_name(code) for code in self.stored_languages))
+        return _("This certificate's PDF cannot be made any more: the learner's data was "
+                 "erased. The certificate can still be verified.")
+
+
+def _language_name(code: str) -> str:
+    """"Dutch" on an English page, "Nederlands" on a Dutch one."""
+    return Locale.parse(code).get_display_name(get_locale())
 
 
 class NameRequestDecided(DomainError):
@@ -380,7 +407,11 @@ def pdf_for(certificate: Certificate, language: str) -> CertificatePdf:
     for pdf in certificate.pdfs:
         if pdf.language == language:
             return pdf
-    data = render_pdf(certificate, language)
+    try:
+        facts = certificate_data(certificate, language)
+    except (KeyError, TypeError) as error:  # an erase before its fix kept too few facts
+        raise PdfUnavailable([pdf.language for pdf in certificate.pdfs]) from error
+    data = render_pdf(facts)
     pdf = CertificatePdf(certificate=certificate, language=language, pdf=data,
                          sha256=hashlib.sha256(data).hexdigest())
     db.session.add(pdf)

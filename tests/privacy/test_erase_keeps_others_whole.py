@@ -97,6 +97,37 @@ def test_one_broken_certificate_does_not_fail_the_zip(app, client, lms, caplog):
     assert "Learner B" not in caplog.text  # logs carry ids only
 
 
+def test_a_certificate_erased_too_far_gives_its_stored_pdf_and_says_why_not_another(app, client, lms):
+    """As an erase before its fix left it: the facts gone, the Dutch PDF kept. The
+    stored PDF still downloads; the English one gets a 410 page in the trainer's
+    language naming the language that is there, and nothing is stored."""
+    ltik = launch_ltik(client, lms, sub="anna", name="Anna de Vries")
+    complete_course(app, "anna")
+    assert _get_certificate(client, ltik, name="Anna de Vries", language="nl").status_code == 302
+    anna = _certificate_id(app, "Anna de Vries")
+    trainer = launch_ltik(client, lms, sub="carla", roles=INSTRUCTOR, locale="en")
+    issued = client.get(f"/trainer/certificates/{anna}.pdf?ltik={trainer}").data
+    with app.app_context():
+        certificate = db.session.get(Certificate, anna)
+        certificate.snapshot = {"course_title": certificate.snapshot["course_title"]}
+        db.session.commit()
+
+    assert client.get(f"/trainer/certificates/{anna}.pdf?ltik={trainer}").data == issued
+    english = client.get(f"/trainer/certificates/{anna}.pdf?ltik={trainer}&lang=en")
+    page = english.get_data(as_text=True)
+    assert english.status_code == 410 and english.mimetype == "text/html"
+    assert "cannot be made in this language" in page and "available in Dutch" in page
+    assert "Traceback" not in page
+    with app.app_context():
+        assert [pdf.language for pdf in db.session.get(Certificate, anna).pdfs] == ["nl"]
+        db.session.execute(CertificatePdf.__table__.delete()
+                           .where(CertificatePdf.certificate_id == anna))
+        db.session.commit()
+    gone = client.get(f"/trainer/certificates/{anna}.pdf?ltik={trainer}")
+    assert gone.status_code == 410
+    assert "cannot be made any more" in gone.get_data(as_text=True)
+
+
 def test_erased_trainer_name_leaves_other_peoples_days_and_certificates(app, client, lms, runner):
     anna = launch_ltik(client, lms, sub="anna", locale="en")
     day_id = _day_id(_add_day(client, anna))
