@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from flask import (
-    current_app, g, jsonify, make_response, redirect, render_template, request, url_for,
+    current_app, jsonify, make_response, redirect, render_template, request, url_for,
 )
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,7 @@ from ..extensions import csrf, db, limiter
 from ..origins import origin_of
 from ..platforms import approval
 from ..read_only import statements_commit_alone
-from ..security_headers import forget_frame_origins, frame_as_launch_of
+from ..security_headers import allow_framing_by, forget_frame_origins, frame_as_launch_of
 from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
 from .claims import (
@@ -119,16 +119,6 @@ def jwks():
     return response
 
 
-def _allow_framing_by(*urls: str) -> None:
-    """Let the LMS being registered frame these pages (it is not registered yet).
-
-    Canvas shows the page on the customer's own domain, which is also the
-    host of its registration endpoint.
-    """
-    extra = g.setdefault("extra_frame_origins", set())
-    extra.update(origin for origin in map(origin_of, urls) if origin)
-
-
 # -- LTI Dynamic Registration and the Canvas developer key ---------------------------
 @bp.route("/register", methods=["GET", "POST"])
 # Flask-WTF keeps its CSRF token in the session cookie, which the LMS's iframe
@@ -146,11 +136,13 @@ def register():
     if request.method == "GET":
         url = request.args.get("openid_configuration", "").strip()
         token = request.args.get("registration_token") or None
-        _allow_framing_by(url)  # the LMS registering us shows this page in its frame
+        # The LMS registering us (not registered yet) shows this page in its frame;
+        # Canvas on the customer's own domain, the host of its registration endpoint.
+        allow_framing_by(url)
         if url and not token:  # only an LMS admin's registration page has one
             raise registration.RegistrationFailed("missing_token")
         config = registration.fetch_platform_config(url, token, allow_local=allow_local)
-        _allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
+        allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
         body = registration.registration_request(config, urls)
         return render_template(
             "lti/register_confirm.html",
@@ -163,11 +155,11 @@ def register():
             needs_approval=not approval.is_auto_approved(config.issuer),
         )
     url, token, issuer = registration.read_state(request.form.get("state", ""))
-    _allow_framing_by(url)
+    allow_framing_by(url)
     if not token:
         raise registration.RegistrationFailed("missing_token")
     config = registration.fetch_platform_config(url, token, allow_local=allow_local)
-    _allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
+    allow_framing_by(config.registration_endpoint, config.authorization_endpoint)
     if config.issuer != issuer:  # not the platform the admin confirmed
         raise registration.RegistrationFailed("state_invalid")
     body = registration.registration_request(config, urls)
