@@ -23,6 +23,10 @@ class DomainError(Exception):
 
         return _("This conflicts with what is already saved.")
 
+    def title(self) -> str | None:
+        """The page's heading; None: the one of its status (errors.TITLES)."""
+        return None
+
     def page_context(self) -> dict[str, Any]:
         """Extra values for `template` (besides status, title and message)."""
         return {}

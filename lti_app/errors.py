@@ -49,8 +49,9 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def render_error(status: int, message: str | None = None, template: str | None = None, **extra):
-    title = TITLES.get(status, TITLES[500])()
+def render_error(status: int, message: str | None = None, template: str | None = None,
+                 title: str | None = None, **extra):
+    title = title or TITLES.get(status, TITLES[500])()
     message = message or MESSAGES.get(status, lambda: "")()
     if wants_json():
         return jsonify(error=title, message=message, status=status), status
@@ -71,7 +72,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.info("refused: %s (%s)", type(exc).__name__, exc.reason)
         return render_error(
-            exc.status, exc.user_message(), exc.template, **exc.page_context()
+            exc.status, exc.user_message(), exc.template, exc.title(), **exc.page_context()
         )
 
     @app.errorhandler(LtiException)

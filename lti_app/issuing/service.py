@@ -77,10 +77,14 @@ class PdfUnavailable(DomainError):
 
     status = 410
     reason = "pdf_unavailable"
+    template = "issuing/pdf_unavailable.html"
 
     def __init__(self, stored_languages: list[str]) -> None:
         super().__init__(stored_languages)
         self.stored_languages = stored_languages
+
+    def title(self) -> str:
+        return _("This PDF cannot be made")
 
     def user_message(self) -> str:
         if self.stored_languages:
@@ -89,6 +93,10 @@ class PdfUnavailable(DomainError):
                      languages=", ".join(_language_name(code) for code in self.stored_languages))
         return _("This certificate's PDF cannot be made any more: the learner's data was "
                  "erased. The certificate can still be verified.")
+
+    def page_context(self) -> dict:
+        """The stored PDFs, linked by the page (the same URL in their language)."""
+        return {"stored": [(code, _language_name(code)) for code in self.stored_languages]}
 
 
 def _language_name(code: str) -> str:

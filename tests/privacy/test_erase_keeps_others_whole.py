@@ -116,8 +116,11 @@ def test_a_certificate_erased_too_far_gives_its_stored_pdf_and_says_why_not_anot
     english = client.get(f"/trainer/certificates/{anna}.pdf?ltik={trainer}&lang=en")
     page = english.get_data(as_text=True)
     assert english.status_code == 410 and english.mimetype == "text/html"
+    assert "<h1>This PDF cannot be made</h1>" in page
     assert "cannot be made in this language" in page and "available in Dutch" in page
     assert "Traceback" not in page
+    [link] = re.findall(r'<a href="([^"]+)">The PDF as issued \(Dutch\)</a>', page)
+    assert client.get(link.replace("&amp;", "&")).data == issued  # the way on
     with app.app_context():
         assert [pdf.language for pdf in db.session.get(Certificate, anna).pdfs] == ["nl"]
         db.session.execute(CertificatePdf.__table__.delete()
