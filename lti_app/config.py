@@ -92,6 +92,9 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_LOGIN": "60 per minute",
     "RATELIMIT_VERIFY": "30 per minute",
     "RATELIMIT_HOST": "20 per minute",
+    # Each registration page makes the tool fetch the URL it is given: an admin
+    # registers once, nobody needs this often.
+    "RATELIMIT_REGISTER": "20 per minute",
     # The largest file a verifier may upload to POST /verify (a certificate PDF or a
     # baked badge is far smaller); a larger one is refused with a message (413).
     "VERIFY_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,

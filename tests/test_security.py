@@ -17,7 +17,7 @@ def limited_app(database_uri, tmp_path):
 
     app = make_app(database_uri, tmp_path / "limited", RATELIMIT_ENABLED=True,
                    RATELIMIT_LOGIN="3 per minute", RATELIMIT_VERIFY="3 per minute",
-                   RATELIMIT_HOST="3 per minute")
+                   RATELIMIT_HOST="3 per minute", RATELIMIT_REGISTER="3 per minute")
     with app.app_context():
         db.create_all()
     yield app
@@ -26,7 +26,7 @@ def limited_app(database_uri, tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/lti/login", "/verify/some-code", "/host/code",
-                                  "/host/confirm/not-a-token"])
+                                  "/host/confirm/not-a-token", "/lti/register"])
 def test_public_endpoints_are_rate_limited(limited_app, path):
     client = limited_app.test_client()
     statuses = [client.get(path, headers={"Accept-Language": "en"}).status_code
@@ -34,6 +34,25 @@ def test_public_endpoints_are_rate_limited(limited_app, path):
     assert statuses[:3] != [429] * 3 and statuses[3:] == [429, 429]
     page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Too many requests" in page
+
+
+def test_a_registration_past_the_limit_fetches_nothing_and_saves_nothing(limited_app):
+    """Every registration page makes the tool fetch the URL it is given: past
+    the limit, the tool fetches nothing more for whoever sends them."""
+    from tests.fake_lms import FakeLms
+    from tests.lti.test_registration import MOODLE_CONFIG_URL, TOKEN, moodle_config
+
+    client = limited_app.test_client()
+    query = {"openid_configuration": MOODLE_CONFIG_URL, "registration_token": TOKEN}
+    with FakeLms.serving() as http:
+        http.get(MOODLE_CONFIG_URL, json=moodle_config())
+        before = snapshot(limited_app)
+        statuses = [client.get("/lti/register", query_string=query,
+                               headers={"Accept-Language": "en"}).status_code for _ in range(5)]
+        fetched = len(http.calls)
+    assert statuses == [200, 200, 200, 429, 429]
+    assert fetched == 3
+    assert snapshot(limited_app) == before
 
 
 def test_security_headers_on_a_personal_page(app, client, lms):

@@ -129,6 +129,7 @@ def jwks():
 # Whoever holds such a state could post it themselves, so a forged cross-site
 # POST gains them nothing.
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
 def register():
     """GET: check the platform and show what will be registered; POST: register."""
     allow_local = current_app.debug or current_app.testing
