@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from .models import Platform, RegistrationStatus
@@ -87,8 +88,14 @@ def register_pending(
         status=(RegistrationStatus.APPROVED if is_auto_approved(issuer)
                 else RegistrationStatus.PENDING),
     )
-    db.session.add(platform)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a conflict undoes only this INSERT
+            db.session.add(platform)
+    except IntegrityError as exc:  # the same registration, committed a moment ago
+        existing = find_platform(issuer, client_id)
+        if existing is None:
+            raise
+        raise AlreadyRegistered(existing) from exc
     for deployment_id in deployment_ids:
         add_deployment(platform, deployment_id)
     return platform

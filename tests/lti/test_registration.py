@@ -323,6 +323,30 @@ def test_registering_an_existing_client_id_again_is_refused_and_changes_nothing(
     assert platform.status == "approved" and platform.accepts_new_deployments is False
 
 
+def test_two_registrations_of_one_client_id_at_once_refuse_the_second_and_keep_the_first(
+        app, client, http, monkeypatch):
+    """The second checked for the client id before the first committed: its
+    INSERT conflicts, and it gets the "already registered" page, not a 500."""
+    from lti_app.platforms import approval
+
+    serve(http, MOODLE_CONFIG_URL, moodle_config(), moodle_answer)
+    assert register(app, client, MOODLE_CONFIG_URL).status_code == 200
+    before = snapshot(app)
+    real_find, looked = approval.find_platform, []
+
+    def find_before_the_first_commit(*args):  # only its first look-up misses the row
+        looked.append(args)
+        return None if len(looked) == 1 else real_find(*args)
+
+    monkeypatch.setattr(approval, "find_platform", find_before_the_first_commit)
+    page = register(app, client, MOODLE_CONFIG_URL)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 409, text
+    assert "already has a registration for https://moodle.example.edu" in text
+    assert snapshot(app) == before
+    assert [p.client_id for p in platforms(app)] == ["moodle-dr-1"]
+
+
 def test_a_new_client_id_of_a_known_issuer_waits_for_approval(app, client, http):
     """Moodle gives a new client id for each registration: a second, pending row."""
     client_ids = iter(["moodle-dr-1", "moodle-dr-2"])
