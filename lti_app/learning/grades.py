@@ -240,9 +240,11 @@ _LOCK_OF_ENROLLMENT = (
     select(Enrollment).join(Person, Person.id == Enrollment.person_id)
     .where(Enrollment.id == bindparam("enrollment_id")).with_for_update(of=Person)
 )
-_LOCK_WITH_LINK = _LOCK_OF_ENROLLMENT.add_columns(ResourceLink.id, ResourceLink.course_slug).outerjoin(
-    ResourceLink, (ResourceLink.id == bindparam("link_id"))
-    & (ResourceLink.context_id == bindparam("context_id")))
+_LOCK_WITH_LINK = (
+    _LOCK_OF_ENROLLMENT.add_columns(ResourceLink.id, ResourceLink.course_slug)
+    .outerjoin(ResourceLink, (ResourceLink.id == bindparam("link_id"))
+               & (ResourceLink.context_id == bindparam("context_id")))
+)
 _GRADED_COLUMNS = (
     select(ResourceLink, GradeDelivery).options(joinedload(ResourceLink.context))
     .outerjoin(GradeDelivery, (GradeDelivery.resource_link_id == ResourceLink.id)
