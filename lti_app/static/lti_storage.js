@@ -63,6 +63,12 @@ window.ltiStorage = (function () {
     },
     get: function (key, targetName, origin) {
       return send("lti.get_data", {key: key}, targetName, origin);
+    },
+    // An empty value deletes the key (Canvas: lti.put_data with value null). A
+    // platform keeps at most 4096 characters per tool: a state left behind on
+    // every launch would fill it after about 40 launches.
+    remove: function (key, targetName, origin, timeoutMs) {
+      return send("lti.put_data", {key: key, value: null}, targetName, origin, timeoutMs);
     }
   };
 })();

@@ -139,9 +139,11 @@ def test_a_learners_first_canvas_launch(open_tab, live_server, canvas, cookies):
         assert len(launches) == 2
         assert "lti_storage_value=" in launches[1].post_data
         assert "lti_storage_value=&" not in launches[1].post_data + "&"
+        # Read once, then removed: Canvas keeps 4096 characters per tool, which a
+        # state left behind by every launch would fill after about 40 of them.
         stored = page.evaluate(
             "Object.keys(localStorage).filter(k => k.startsWith('lti|platform_storage|'))")
-        assert stored and all(k.startswith(f"lti|platform_storage|{tool}|") for k in stored)
+        assert stored == []
     else:
         assert len(launches) == 1
 
