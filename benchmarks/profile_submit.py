@@ -18,7 +18,7 @@ test client with the ltik in the URL:
 Two passes of `n` learners each (after 10 to warm up): plain (ms per request,
 SQL statements per request, the statements) and profiled (round trips to
 PostgreSQL, then cProfile's top functions). Then the deliveries: the queued
-scores are sent to the fake LMS in-process by `grades.deliver_on_rq` (the RQ
+scores are sent to the fake LMS in-process by `grade_delivery.deliver_on_rq` (the RQ
 job's body, without RQ itself) in runs of 1 and of 10 due scores, with this
 thread's CPU time per score (the fake LMS runs in other threads), statements,
 new HTTP connections and access tokens per score, and cProfile's top functions.
@@ -322,7 +322,7 @@ def profile_deliveries(app, setup: Setup, runs: Sequence[tuple[int, int]], top: 
     """`runs`: (scores per run, number of runs), measured in turn; every other run
     is under cProfile (its numbers are not in the plain ones)."""
     from lti_app.jobs import worker
-    from lti_app.learning import grades
+    from lti_app.learning import grade_delivery
 
     worker._app = app  # noqa: SLF001 - deliver_on_rq's app, as in an RQ worker
     lms = setup.lms
@@ -344,7 +344,7 @@ def profile_deliveries(app, setup: Setup, runs: Sequence[tuple[int, int]], top: 
                 if number % 2:
                     profiler.enable()
                 pg, start_cpu, start = postgres.seconds(), time.thread_time(), time.perf_counter()
-                grades.deliver_on_rq(None)
+                grade_delivery.deliver_on_rq(None)
                 run_cpu, run_wall = time.thread_time() - start_cpu, time.perf_counter() - start
                 run_pg = postgres.seconds() - pg
                 profiler.disable()
@@ -396,7 +396,7 @@ def profile_rq_worker(app, setup: Setup, runs: Sequence[tuple[int, int]]) -> Non
         def one_job(batch: int) -> tuple[int, float]:
             due, before = _make_due(app, batch), _delivered(app)
             cpu = worker_cpu()
-            job = queue.enqueue("lti_app.learning.grades.deliver_on_rq", None)
+            job = queue.enqueue("lti_app.learning.grade_delivery.deliver_on_rq", None)
             deadline = time.monotonic() + 60
             while job.get_status(refresh=True) not in ("finished", "failed"):
                 if time.monotonic() > deadline:
@@ -442,9 +442,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with launched_learners(count, redis) as setup:
             app = in_process_app(setup.env)
             if not redis:  # no delivery threads in this process: measured below instead
-                from lti_app.learning import grades
+                from lti_app.learning import grade_delivery
 
-                grades.schedule_delivery = lambda app=None: None
+                grade_delivery.schedule_delivery = lambda app=None: None
             rest = setup.learners
             if args.only != "deliveries":
                 profile_submits(app, setup, args.n, args.top)

@@ -65,9 +65,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .security_headers import init_security_headers
 
     register_error_handlers(app)
-    from .learning import grades
+    from .learning import grade_delivery
 
-    grades.init_app(app)
+    grade_delivery.init_app(app)
     init_security_headers(app)
     _register_sqlite_pragmas(app)
     from .db_ping import init_idle_ping

@@ -84,7 +84,7 @@ DEFAULTS: dict[str, object] = {
     "JOBS_REDIS_URL": None,
     "JOBS_QUEUE": "kennisdeling",
     # A score run waits this long before it reads what is due, so the scores of
-    # a class submitting at once go out in a few runs (grades._gather).
+    # a class submitting at once go out in a few runs (grade_delivery._gather).
     "GRADES_GATHER_SECONDS": 0.25,
     # Rate limits (Flask-Limiter) on the public, unauthenticated endpoints.
     "RATELIMIT_STORAGE_URI": "memory://",

@@ -169,7 +169,7 @@ def _background_work_ends(app) -> None:
     deliveries end before the tables are emptied: work that outlived its test
     would write into the next one (e.g. a signing key with a reused kid)."""
     from lti_app.jobs.service import wait_for_threads
-    from lti_app.learning.grades import wait_for_deliveries
+    from lti_app.learning.grade_delivery import wait_for_deliveries
 
     assert wait_for_threads(15), "a background job did not finish"
     assert wait_for_deliveries(app, 15), "a score delivery did not finish"

@@ -1,6 +1,6 @@
 """The entry points an RQ worker (`rq_worker.AppWorker`, see the README) calls: it runs
 `lti_app.jobs.worker.run(job_id)` (a job of the jobs table) and features'
-own entry points (`lti_app.learning.grades.deliver_on_rq`) with the app built
+own entry points (`lti_app.learning.grade_delivery.deliver_on_rq`) with the app built
 from the same FLASK_* environment as the web workers (`worker_app`)."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from flask import Blueprint
 
 from course_content.loader import DEFAULT_ROOT, check_content
 
-from . import grades
+from . import grade_delivery
 
 content_bp = Blueprint("content", __name__, cli_group="content")
 grades_bp = Blueprint("grades", __name__, cli_group="grades")
@@ -33,5 +33,5 @@ def check(root: Path | None):
 @click.option("--limit", default=200, show_default=True)
 def deliver(limit: int):
     """Send scores that are due to the LMS gradebooks (run it from cron)."""
-    report = grades.deliver_due(limit=limit)
+    report = grade_delivery.deliver_due(limit=limit)
     click.echo(f"delivered {report.delivered}, failed {report.failed}")

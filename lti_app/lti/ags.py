@@ -2,7 +2,8 @@
 
 Plain values in (`Score`) and out (`ScoreResult`); pylti1p3 builds the score,
 fetches the platform's access token and sends it, with the timeouts of
-services.py. The outbox that queues and retries scores is learning/grades.py.
+services.py. The outbox that queues scores is learning/grades.py;
+learning/grade_delivery.py sends and retries them.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from course_content.loader import load_catalog
 from lti_app.extensions import db
-from lti_app.learning import grades
+from lti_app.learning import grade_delivery
 from lti_app.learning.models import GradeDelivery
 from lti_app.timeutil import utc_now
 from tests.learning import helpers
@@ -32,7 +32,7 @@ def submit_quiz(client, ltik, module, answers):
     """Submit, then wait for the delivery thread the submission woke (scores are
     sent off the request, never by the worker that answers it)."""
     result = helpers.submit_quiz(client, ltik, module, answers)
-    assert grades.wait_for_deliveries(client.application, 15), "delivery still running"
+    assert grade_delivery.wait_for_deliveries(client.application, 15), "delivery still running"
     return result
 
 
@@ -102,13 +102,13 @@ def test_lms_down_keeps_the_score_and_delivers_it_later_exactly_once(app, client
         assert delivery.last_error == "HTTP 503"
         assert delivery.next_attempt_at > utc_now()
         # Not due yet: a run now sends nothing.
-        assert grades.deliver_due().delivered == 0
+        assert grade_delivery.deliver_due().delivered == 0
 
     lms.mock.replace(responses.POST, SCORES, status=200, json={})
     later = utc_now() + timedelta(minutes=5)
     with app.app_context():
-        assert grades.deliver_due(now=later).delivered == 1
-        assert grades.deliver_due(now=later + timedelta(hours=1)).delivered == 0
+        assert grade_delivery.deliver_due(now=later).delivered == 1
+        assert grade_delivery.deliver_due(now=later + timedelta(hours=1)).delivered == 0
         delivery = db.session.scalars(select(GradeDelivery)).one()
         assert delivery.status == "delivered" and delivery.delivered_score == 100.0
     posted_ok = [c for c in lms.mock.calls if c.request.url == SCORES and c.response.status_code == 200]
@@ -122,7 +122,7 @@ def test_backoff_doubles(app, client, lms):
     submit_quiz(client, ltik, module, right_answers(module))
     with app.app_context():
         first = db.session.scalars(select(GradeDelivery)).one().next_attempt_at
-        grades.deliver_due(now=first + timedelta(seconds=1))
+        grade_delivery.deliver_due(now=first + timedelta(seconds=1))
         delivery = db.session.scalars(select(GradeDelivery)).one()
         assert delivery.attempts == 2
         gap = delivery.next_attempt_at - utc_now()
@@ -184,7 +184,7 @@ def test_a_claimed_score_is_not_sent_by_a_second_runner(app, client, lms):
         # Runner B (another worker, its own session) starts while A is mid-send.
         def run_b():
             with app.app_context():
-                runner_b["delivered"] = grades.deliver_due(now=later).delivered
+                runner_b["delivered"] = grade_delivery.deliver_due(now=later).delivered
 
         thread = threading.Thread(target=run_b)
         thread.start()
@@ -194,7 +194,7 @@ def test_a_claimed_score_is_not_sent_by_a_second_runner(app, client, lms):
     lms.mock.remove(responses.POST, SCORES)
     lms.mock.add_callback(responses.POST, SCORES, callback=while_runner_a_sends)
     with app.app_context():
-        assert grades.deliver_due(now=later).delivered == 1  # runner A
+        assert grade_delivery.deliver_due(now=later).delivered == 1  # runner A
     assert runner_b == {"delivered": 0}  # B found it claimed and skipped it
     assert len([c for c in lms.mock.calls if c.request.url == SCORES]) == 2  # failed + A
 
@@ -219,7 +219,7 @@ def test_the_learner_never_waits_for_the_lms(app, client, lms):
     with app.app_context():
         assert db.session.scalars(select(GradeDelivery.status)).one() == "pending"
     release.set()
-    assert grades.wait_for_deliveries(app, 15)
+    assert grade_delivery.wait_for_deliveries(app, 15)
     with app.app_context():
         assert db.session.scalars(select(GradeDelivery.status)).one() == "delivered"
     assert len(_scores(lms)) == 1
@@ -273,13 +273,13 @@ def test_a_runner_whose_lease_ran_out_never_sends_a_row_another_took_over(app, c
     lms.mock.replace(responses.POST, SCORES, status=200, json={})
     due = utc_now() + timedelta(minutes=5)
     with app.app_context():
-        [claim_a] = grades._claim_due(due, 10)  # runner A claims it ...
+        [claim_a] = grade_delivery._claim_due(due, 10)  # runner A claims it ...
         # ... and is still busy when its lease has run out: runner B takes the row.
-        after_lease = due + timedelta(seconds=grades.CLAIM_LEASE + 1)
-        [claim_b] = grades._claim_due(after_lease, 10)
-        assert grades._send(claim_a, grades.ags.ScoreSender()) is None  # A: not mine now
+        after_lease = due + timedelta(seconds=grade_delivery.CLAIM_LEASE + 1)
+        [claim_b] = grade_delivery._claim_due(after_lease, 10)
+        assert grade_delivery._send(claim_a, grade_delivery.ags.ScoreSender()) is None  # A: not mine now
         assert _accepted(lms) == 0
-        assert grades._send(claim_b, grades.ags.ScoreSender()) is True  # B sends it
+        assert grade_delivery._send(claim_b, grade_delivery.ags.ScoreSender()) is True  # B sends it
         delivery = db.session.scalars(select(GradeDelivery)).one()
         assert delivery.status == "delivered" and delivery.claimed_until is None
     assert _accepted(lms) == 1
@@ -301,11 +301,11 @@ def test_runners_at_once_take_different_rows_and_send_each_once(app, client, lms
     lms.mock.replace(responses.POST, SCORES, status=200, json={})
     due = utc_now() + timedelta(minutes=5)
     with app.app_context():
-        first = grades._claim_due(due, 2)
-        second = grades._claim_due(due, 2)  # another runner meanwhile: the rest only
+        first = grade_delivery._claim_due(due, 2)
+        second = grade_delivery._claim_due(due, 2)  # another runner meanwhile: the rest only
         assert len(first) == 2 and len(second) == 1
         assert not {c.delivery_id for c in first} & {c.delivery_id for c in second}
-        assert grades._claim_due(due, 2) == []  # all claimed
+        assert grade_delivery._claim_due(due, 2) == []  # all claimed
     users = sorted(json.loads(c.request.body)["userId"] for c in lms.mock.calls
                    if c.request.url == SCORES and c.response.status_code == 200)
     assert users == []  # claiming sends nothing by itself
@@ -321,15 +321,15 @@ def test_scores_submitted_together_go_out_in_one_run(app, client, lms, monkeypat
     ltiks = [launch_ltik(client, lms, sub=sub, ags=_ags(lms),
                          custom={"course": "library-basics", "module": module.slug})
              for sub in ("ann", "bob")]
-    assert grades.wait_for_deliveries(app, 15)  # the launches' sweep is over
+    assert grade_delivery.wait_for_deliveries(app, 15)  # the launches' sweep is over
     runs = []
-    real_run = grades.run_deliveries
-    monkeypatch.setattr(grades, "run_deliveries", lambda: runs.append(real_run()) or runs[-1])
+    real_run = grade_delivery.run_deliveries
+    monkeypatch.setattr(grade_delivery, "run_deliveries", lambda: runs.append(real_run()) or runs[-1])
     app.config["GRADES_GATHER_SECONDS"] = 1.5
     for ltik in ltiks:
         helpers.submit_quiz(client, ltik, module, right_answers(module))
     assert _scores(lms) == []  # both wait for the run that gathers them
-    assert grades.wait_for_deliveries(app, 15)
+    assert grade_delivery.wait_for_deliveries(app, 15)
     assert sorted(s["userId"] for s in _scores(lms)) == ["ann", "bob"]
     assert [(run.claimed, run.delivered) for run in runs] == [(2, 2)]
 

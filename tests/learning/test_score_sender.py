@@ -9,7 +9,7 @@ import responses
 from sqlalchemy import select
 
 from lti_app.extensions import db
-from lti_app.learning import grades
+from lti_app.learning import grade_delivery
 from lti_app.learning.models import GradeDelivery
 from tests.learning import helpers
 from tests.learning.helpers import first_module, launch_ltik, right_answers
@@ -61,12 +61,12 @@ def _passes(client, lms, sub: str) -> None:
 
 def test_runs_share_a_token_and_a_refused_one_is_replaced_once(app, client, lms, monkeypatch):
     # The runs are made here, one after another, as one RQ worker makes them.
-    monkeypatch.setattr(grades, "schedule_delivery", lambda app=None: None)
+    monkeypatch.setattr(grade_delivery, "schedule_delivery", lambda app=None: None)
     book = Gradebook(lms)
 
-    def run() -> grades.DeliveryReport:  # this thread's sender, as in an RQ worker
+    def run() -> grade_delivery.DeliveryReport:  # this thread's sender, as in an RQ worker
         with app.app_context():
-            return grades.deliver_due()
+            return grade_delivery.deliver_due()
 
     _passes(client, lms, "ann")
     assert run().delivered == 1
@@ -87,11 +87,11 @@ def test_runs_share_a_token_and_a_refused_one_is_replaced_once(app, client, lms,
 
 def test_a_token_refused_right_after_it_was_issued_is_not_asked_for_again(
         app, client, lms, monkeypatch):
-    monkeypatch.setattr(grades, "schedule_delivery", lambda app=None: None)
+    monkeypatch.setattr(grade_delivery, "schedule_delivery", lambda app=None: None)
     book = Gradebook(lms, tokens_work=False)
     _passes(client, lms, "ann")
     with app.app_context():
-        report = grades.deliver_due(sender=grades.ags.ScoreSender())
+        report = grade_delivery.deliver_due(sender=grade_delivery.ags.ScoreSender())
         delivery = db.session.scalars(select(GradeDelivery)).one()
     assert (report.delivered, report.failed) == (0, 1)
     assert book.refused == 1 and book.issued == ["tok-1"]  # a fresh token: no second try

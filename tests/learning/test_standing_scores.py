@@ -4,7 +4,7 @@ The LMS here behaves as Moodle 4.5 does (mod/lti/service/gradebookservices/
 classes/local/resources/scores.php): it keeps one timestamp per user and
 column, in whole seconds, and refuses with 409 a score whose timestamp is not
 later. Scores leave the tool off the request; the tests wait for the delivery
-threads (grades.wait_for_deliveries).
+threads (grade_delivery.wait_for_deliveries).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from lti_app import standing as standing_module
 from lti_app.extensions import db
 from lti_app.issuing import service as issuing
-from lti_app.learning import grades
+from lti_app.learning import grade_delivery, grades
 from lti_app.learning import service as learning
 from lti_app.learning.models import GradeDelivery
 from lti_app.people.models import Person, ResourceLink
@@ -99,7 +99,7 @@ def launch(client, lms, *, sub="sara", link="course-link", item=COURSE_ITEM, mod
 
 
 def settle(app):
-    assert grades.wait_for_deliveries(app, 15), "delivery still running"
+    assert grade_delivery.wait_for_deliveries(app, 15), "delivery still running"
 
 
 def person_id(sub="sara") -> int:
@@ -293,6 +293,7 @@ def test_a_first_launch_without_progress_queues_nothing(app, client, lms):
 
 def _frozen(monkeypatch, moment: datetime):
     monkeypatch.setattr(grades, "utc_now", lambda: moment)
+    monkeypatch.setattr(grade_delivery, "utc_now", lambda: moment)
 
 
 def test_two_passes_in_the_same_second_both_land(app, client, lms, monkeypatch):
@@ -341,7 +342,7 @@ def test_a_409_twice_waits_and_the_next_try_is_later_still(app, client, lms, mon
         assert delivery.next_attempt_at > now
         later = now + timedelta(minutes=5)
         _frozen(monkeypatch, later)
-        assert grades.deliver_due(now=later).delivered == 1
+        assert grade_delivery.deliver_due(now=later).delivered == 1
     stamps = [MoodleGradebook.seconds(s) for s in lms_book.sent_to(COURSE_ITEM)]
     assert stamps == sorted(set(stamps))  # every stamp later than the one before
 
@@ -368,7 +369,7 @@ def test_a_newer_standing_queued_mid_send_is_sent_next_by_the_same_runner_only(
                                        module=second, percent=100, passed=True)
                 db.session.info.pop(grades.QUEUED_KEY, None)
                 db.session.commit()
-                runner_b["delivered"] = grades.deliver_due(
+                runner_b["delivered"] = grade_delivery.deliver_due(
                     now=utc_now() + timedelta(seconds=1)).delivered
                 db.session.remove()
 
@@ -378,7 +379,7 @@ def test_a_newer_standing_queued_mid_send_is_sent_next_by_the_same_runner_only(
 
     lms_book.before_answer = while_runner_a_sends
     with app.app_context():
-        assert grades.deliver_due(now=utc_now() + timedelta(seconds=1)).delivered == 1
+        assert grade_delivery.deliver_due(now=utc_now() + timedelta(seconds=1)).delivered == 1
         delivery = db.session.scalars(select(GradeDelivery)).one()
         assert delivery.status == "delivered" and delivery.delivered_score == 2.0
     assert runner_b == {"delivered": 0}  # B found the column claimed

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from course_content import loader
 from course_content.loader import load_catalog
 from lti_app.extensions import db
-from lti_app.learning import grades
+from lti_app.learning import grade_delivery
 from lti_app.learning.models import GradeDelivery, ModuleProgress, ReflectionAnswer
 from lti_app.learning.service import reflections_of
 from tests.fake_lms import INSTRUCTOR
@@ -312,14 +312,14 @@ def test_scenario_end_queues_the_same_score_a_passed_quiz_does(app, client, lms)
     quiz_ltik = _graded_launch(client, lms, "basics", "quiz-learner")
     basics = mini().module("basics")
     submit_quiz(client, quiz_ltik, basics, right_answers(basics))
-    assert grades.wait_for_deliveries(client.application, 15)
+    assert grade_delivery.wait_for_deliveries(client.application, 15)
 
     sim_ltik = _graded_launch(client, lms, "sim", "scenario-learner")
     _choose(client, sim_ltik, "offer", "counter")
-    assert grades.wait_for_deliveries(client.application, 15)
+    assert grade_delivery.wait_for_deliveries(client.application, 15)
     assert [c for c in lms.mock.calls if c.request.url == SCORES].__len__() == 1  # not yet
     _choose(client, sim_ltik, "counter", "agree")
-    assert grades.wait_for_deliveries(client.application, 15)
+    assert grade_delivery.wait_for_deliveries(client.application, 15)
 
     scores = [json.loads(c.request.body) for c in lms.mock.calls if c.request.url == SCORES]
     assert [s["userId"] for s in scores] == ["quiz-learner", "scenario-learner"]
