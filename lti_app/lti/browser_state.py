@@ -9,6 +9,7 @@ session, until the person confirms who they are (see launch_flow).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from flask import request
@@ -16,6 +17,20 @@ from pylti1p3.contrib.flask import FlaskCookieService
 
 from ..origins import origin_of
 from .store import get_store
+
+# The platform keeps little per tool (Canvas: 4096 characters), and a launch that
+# went by its cookie never reads its state there: a state is kept under one of a
+# few keys, so what this tool leaves in a browser stays bounded. Two logins at
+# once in one browser that hash alike overwrite each other; the one whose value
+# is gone then asks its person to confirm, as without storage.
+STORAGE_SLOTS = 8
+
+
+def storage_key(state: str) -> str:
+    """The platform-storage key of a login's state."""
+    slot = int(hashlib.sha256(state.encode()).hexdigest()[:8], 16) % STORAGE_SLOTS
+    return f"kd-state-{slot}"
+
 
 # How long a held launch waits for "Continue" (seconds).
 CONFIRMATION_LIFETIME_DEFAULT = 300

@@ -18,6 +18,7 @@ from ..read_only import statements_commit_alone
 from ..security_headers import allow_framing_by, forget_frame_origins, frame_as_launch_of
 from ..signals import launch_recorded
 from . import bp, canvas_config, keys, launch_flow, registration
+from .browser_state import storage_key
 from .claims import (
     LINEITEM_READONLY_SCOPE, LINEITEM_SCOPE, NRPS_SCOPE, RESULT_READONLY_SCOPE, SCORE_SCOPE,
 )
@@ -56,7 +57,7 @@ def login():
     # state there too, in case this iframe keeps no cookie, then go on.
     response = make_response(render_template(
         "lti/login_storage.html", auth_url=redirect_obj.get_redirect_url(),
-        state=oidc_login.state, storage_value=oidc_login.storage_value,
+        storage_key=storage_key(oidc_login.state), storage_value=oidc_login.storage_value,
         storage_target=oidc_login.storage_target,
         storage_origin=origin_of(oidc_login.get_registration().get_auth_login_url()),
     ))
@@ -71,7 +72,9 @@ def launch():
     if isinstance(outcome, launch_flow.StorageCheckNeeded):
         return render_template(
             "lti/launch_storage.html", id_token=request.form.get("id_token", ""),
-            state=request.form.get("state", ""), storage_target=outcome.storage_target,
+            state=request.form.get("state", ""),
+            storage_key=storage_key(request.form.get("state", "")),
+            storage_target=outcome.storage_target,
             storage_origin=outcome.storage_origin,
         )
     if isinstance(outcome, launch_flow.ConfirmationNeeded):

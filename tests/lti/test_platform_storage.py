@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from lti_app.lti.browser_state import STORAGE_SLOTS, storage_key
 from tests.db_snapshot import snapshot
 from tests.fake_lms import TOOL_LAUNCH_URL
 
@@ -37,8 +38,20 @@ def login_with_storage(client, lms) -> tuple[dict[str, str], str]:
     auth_url = html.unescape(re.search(r'id="continue" href="([^"]+)"', page).group(1))
     auth = {k: v[0] for k, v in parse_qs(urlsplit(auth_url).query).items()}
     put = re.search(r"ltiStorage\.put\(([^,]+),\s*([^,]+),", page)
-    assert json.loads(put.group(1)) == "kd-state-" + auth["state"]
+    assert json.loads(put.group(1)) == storage_key(auth["state"])
     return auth, json.loads(put.group(2))
+
+
+def test_the_platform_keeps_a_bounded_number_of_keys_whatever_the_logins(client, lms):
+    """Canvas keeps 4096 characters per tool; a launch by cookie never reads its
+    state back, so each login's key is one of a few: 60 logins, at most 8 keys."""
+    keys = {json.loads(re.search(r"ltiStorage\.put\(([^,]+),", client.post(
+        "/lti/login", data={**lms.platform.login_initiation(
+            target_link_uri=TOOL_LAUNCH_URL, login_hint="hint", lti_message_hint="msg"),
+            "lti_storage_target": STORAGE_TARGET}).get_data(as_text=True)).group(1))
+        for _ in range(60)}
+    assert 1 < len(keys) <= STORAGE_SLOTS
+    assert all(len(key) < 16 for key in keys)  # 8 keys and values: ~450 characters
 
 
 def test_the_stored_value_is_in_no_token(app, client, lms):
