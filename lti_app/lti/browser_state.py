@@ -23,7 +23,7 @@ from .store import get_store
 # few keys, so what this tool leaves in a browser stays bounded. Two logins at
 # once in one browser that hash alike overwrite each other; the one whose value
 # is gone then asks its person to confirm, as without storage.
-STORAGE_SLOTS = 8
+STORAGE_SLOTS = 32  # 32 keys (11 characters) and values (43): 1,728 of the 4,096
 
 
 def storage_key(state: str) -> str:
