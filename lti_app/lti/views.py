@@ -70,12 +70,11 @@ def login():
 def launch():
     outcome = launch_flow.run_launch(request=FlaskRequest())
     if isinstance(outcome, launch_flow.StorageCheckNeeded):
+        state = request.form.get("state", "")
         return render_template(
             "lti/launch_storage.html", id_token=request.form.get("id_token", ""),
-            state=request.form.get("state", ""),
-            storage_key=storage_key(request.form.get("state", "")),
-            storage_target=outcome.storage_target,
-            storage_origin=outcome.storage_origin,
+            state=state, storage_key=storage_key(state),
+            storage_target=outcome.storage_target, storage_origin=outcome.storage_origin,
         )
     if isinstance(outcome, launch_flow.ConfirmationNeeded):
         # It names a person: framed by this launch's LMS only, as its pages are.
