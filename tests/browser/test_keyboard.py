@@ -121,7 +121,7 @@ def test_new_learner_pages_meet_wcag_aa(browser, live_server):
     finally:
         context.close()
     # Launched at a desktop size: on a phone-sized LMS page the frame lies below
-    # the fold, and Chromium throttles an off-screen frame of another site (the
+    # the fold, a frame of another site that Chromium may throttle (the
     # launch once timed out in CI). The phone check is on the tool's own tab.
     context, page, frame = _launch(browser, live_server)
     try:
