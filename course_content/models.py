@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -309,7 +310,7 @@ class Course:
         """The published modules' estimated minutes together (shadowing days apart)."""
         return sum(module.estimated_minutes or 0 for module in self.published_modules)
 
-    @property
+    @cached_property  # a trainer's whole list asks 3 times a row
     def published_modules(self) -> tuple[CourseModule, ...]:
         """The modules learners can open, in course order."""
         return tuple(module for module in self.modules if module.published)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from babel import Locale, dates
 from flask import Flask, request
@@ -23,7 +25,12 @@ FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 def format_locale() -> Locale:
     """The locale dates and times are written in: nl_NL or en_GB (never en_US)."""
     language = "en" if str(get_locale() or "").lower().startswith("en") else "nl"
-    return Locale.parse(FORMAT_LOCALES[language])
+    return _locale(FORMAT_LOCALES[language])
+
+
+@lru_cache(maxsize=None)  # two of them; Locale.parse builds a new one each time
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def format_date(value: date | datetime | None = None, format: str | None = None,
@@ -39,6 +46,27 @@ def format_datetime(value: datetime | None = None, format: str | None = None,
     """flask_babel.format_datetime, in nl_NL or en_GB."""
     extra = {"tzinfo": get_timezone()} if rebase else {}
     return dates.format_datetime(value, format or "medium", locale=format_locale(), **extra)
+
+
+def datetime_writer(format: str = "short") -> Callable[[datetime], str]:
+    """format_datetime(value, format) with one of Babel's named formats, for the
+    many dates of one page (a trainer's whole list of 1,000 learners): the
+    locale, the time zone and the patterns are looked up once, not per date."""
+    locale, zone = format_locale(), get_timezone()
+    frame = dates.get_datetime_format(format, locale=locale).replace("'", "")
+    date_pattern = dates.get_date_format(format, locale=locale)
+    time_pattern = dates.get_time_format(format, locale=locale)
+
+    def write(value: datetime) -> str:
+        # As Babel's format_datetime: naive means UTC; then the user's zone.
+        local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(zone)
+        if hasattr(zone, "normalize"):  # pytz
+            local = zone.normalize(local)
+        return (frame
+                .replace("{0}", time_pattern.apply(local.timetz(), locale, reference_date=local.date()))
+                .replace("{1}", date_pattern.apply(local.date(), locale)))
+
+    return write
 
 
 def role_label(role: str) -> str:
@@ -75,5 +103,6 @@ def init_templating(app: Flask) -> None:
             "main_nav": main_nav,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "datetime_writer": datetime_writer,
             "current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }

@@ -35,6 +35,7 @@ from ..signals import launch_recorded
 from ..people import service as people
 from ..shadowing import service as shadowing
 from . import bp, export, insights, overview, queries, roster
+from .cells import module_cells
 from .forms import RefreshRosterForm
 from .learners import every_row, learner_page
 from .table import PAGE_SIZE, LearnerRow, TableQuery, format_count
@@ -64,6 +65,7 @@ def dashboard():
         counts=page.counts.stages,
         table=table,
         count=format_count,
+        module_cells=module_cells,
         page_size=PAGE_SIZE,
         refresh_form=RefreshRosterForm(),
         lang=current_language(),

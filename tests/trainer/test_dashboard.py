@@ -175,7 +175,26 @@ def test_last_activity_is_the_latest_of_launch_progress_and_days(
 
     seed(trainer.context_id, build)
     html = client.get(trainer.url("/trainer/")).get_data(as_text=True)
-    assert 'datetime="2026-03-02T14:30:00+00:00"' in _row(html, "Eva Mulder")
+    row = _row(html, "Eva Mulder")
+    # Written in her trainer's time zone (Amsterdam, +1 in March) and language.
+    assert 'datetime="2026-03-02T14:30:00+00:00">02/03/2026, 15:30</time>' in row
+
+
+def test_trainers_see_the_module_cells_in_their_own_language(app, client, lms, seed):
+    """Each kind of cell is rendered once per worker (trainer/cells.py): a
+    Dutch trainer after an English one must not get the English words."""
+    english = launch_trainer(app, client, lms)
+    seed(english.context_id, lambda c: seed_every_stage(c, library_basics()))
+    dutch = launch_trainer(app, client, lms, sub="trainer-2", locale="nl")
+    for launch, passed, open_, attempted in [
+        (english, "✓ 90% passed", "○ not started", "40% attempted, not passed yet"),
+        (dutch, "✓ 90% gehaald", "○ niet begonnen", "40% geprobeerd, nog niet gehaald"),
+        (english, "✓ 90% passed", "○ not started", "40% attempted, not passed yet"),
+    ]:
+        html = client.get(launch.url("/trainer/", all="1")).get_data(as_text=True)
+        row = _text(_row(html, "Ilse de Groot"))
+        assert row.count(passed) == 3 and row.count(open_) == MODULES - 4, row
+        assert attempted in row
 
 
 def test_the_course_of_the_launchs_link_is_shown(app, client, lms, seed):
