@@ -4,10 +4,13 @@ A per-read socket timeout does not bound a call: a platform that sends one byte
 every two seconds never trips a five-second read timeout, and would hold the
 worker (and the person waiting) for as long as it likes. So each call here has
 
-- a wall-clock deadline for connect, request, headers and body together: the
+- a wall-clock deadline for the name's lookup, connect, request, headers and
+  body together: the lookup is waited for only until then (outbound_dns.py), the
   socket timeouts are never longer than the time left, and a watchdog timer
   shuts the call's sockets down when the deadline passes (a blocked read then
   returns at once);
+- the connection goes to the addresses the lookup found; for a call that must
+  stay public (`public_only`: registration) only if all of them are public;
 - a byte cap per purpose (BODY_CAPS): a larger body is refused, a
   Content-Length above it before reading; bodies are asked for uncompressed;
 - a check of JSON bodies' nesting (MAX_JSON_DEPTH), so that parsing them later
@@ -41,6 +44,9 @@ from flask import current_app, has_app_context
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+from . import outbound_dns
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +85,18 @@ class InFlight(RecentlyFailed):
     """Another request is fetching this URL right now (a single flight)."""
 
 
+class PrivateAddress(requests.ConnectionError):
+    """A call that must stay public found a private address for its host."""
+
+
 # -- the deadline of the current call, and its sockets ---------------------------------
 
 
 class _Call:
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: float, *, public_only: bool = False) -> None:
         self.deadline = deadline
+        self.public_only = public_only
+        self.private_address: str | None = None  # found, so not connected
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -129,7 +141,44 @@ def _watch(sock) -> None:
         call.watch(sock)
 
 
+def _connect_found(conn: HTTPConnection, new_conn):
+    """urllib3's `_new_conn` (socket options, timeouts, its errors), given each
+    address found for the host in turn instead of the name, which it would look
+    up again without a deadline. Outside a bounded call: urllib3's own."""
+    call = _current.get()
+    if call is None:
+        return new_conn()
+    name = conn._dns_host  # the name urllib3 connects to (TLS checks conn.host)
+    try:
+        addresses = outbound_dns.resolve(name, conn.port,
+                                         seconds=call.deadline - time.monotonic())
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    except socket.timeout as exc:
+        raise ConnectTimeoutError(conn, str(exc)) from exc
+    if call.public_only:
+        private = [a for a in addresses if not outbound_dns.is_public(a)]
+        if private or not addresses:
+            call.private_address = (private or ["none"])[0]
+            raise NewConnectionError(conn, f"{conn.host} resolved to {call.private_address}")
+    failure: Exception | None = None
+    for address in addresses:
+        conn._dns_host = address
+        try:
+            return new_conn()
+        except ConnectTimeoutError as exc:  # NewConnectionError too: the next one
+            failure = exc
+            if time.monotonic() >= call.deadline:
+                break
+        finally:
+            conn._dns_host = name
+    raise failure or NewConnectionError(conn, f"{conn.host}: no address")
+
+
 class _WatchedHTTPConnection(HTTPConnection):
+    def _new_conn(self):
+        return _connect_found(self, super()._new_conn)
+
     def connect(self) -> None:
         super().connect()
         _watch(self.sock)
@@ -140,6 +189,9 @@ class _WatchedHTTPConnection(HTTPConnection):
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self):
+        return _connect_found(self, super()._new_conn)
+
     def connect(self) -> None:
         super().connect()
         _watch(self.sock)
@@ -183,7 +235,7 @@ class BoundedSession(requests.Session):
     """
 
     def __init__(self, purpose: str = "service", *, purposes: dict[str, str] | None = None,
-                 deadline: float | None = None) -> None:
+                 deadline: float | None = None, public_only: bool = False) -> None:
         super().__init__()
         from pylti1p3.service_connector import REQUESTS_USER_AGENT
 
@@ -191,6 +243,7 @@ class BoundedSession(requests.Session):
         self.purpose = purpose
         self.purposes = dict(purposes or {})
         self.deadline = deadline
+        self.public_only = public_only
         adapter = _WatchedAdapter()
         self.mount("http://", adapter)
         self.mount("https://", adapter)
@@ -210,7 +263,7 @@ class BoundedSession(requests.Session):
               **kwargs: Any) -> requests.Response:
         cap = BODY_CAPS[purpose]
         start = time.monotonic()
-        call = _Call(start + seconds)
+        call = _Call(start + seconds, public_only=self.public_only)
         connect, read = _timeouts(kwargs.pop("timeout", None))
         kwargs["timeout"] = (min(connect, seconds), min(read, seconds))
         kwargs["stream"] = True
@@ -230,6 +283,8 @@ class BoundedSession(requests.Session):
             remember_failure(url)
             raise
         except Exception as exc:
+            if call.private_address:
+                raise PrivateAddress(f"{url}: {call.private_address} is not public") from exc
             if call.expired or time.monotonic() >= call.deadline:
                 remember_failure(url)
                 raise DeadlineExceeded(f"{url}: no answer within {seconds:g} s") from exc
@@ -247,13 +302,15 @@ class BoundedSession(requests.Session):
         return response
 
 
-def bounded_get(url: str, *, purpose: str, **kwargs) -> requests.Response:
-    with BoundedSession(purpose) as session:
+def bounded_get(url: str, *, purpose: str, public_only: bool = False,
+                **kwargs) -> requests.Response:
+    with BoundedSession(purpose, public_only=public_only) as session:
         return session.get(url, **kwargs)
 
 
-def bounded_post(url: str, *, purpose: str, **kwargs) -> requests.Response:
-    with BoundedSession(purpose) as session:
+def bounded_post(url: str, *, purpose: str, public_only: bool = False,
+                 **kwargs) -> requests.Response:
+    with BoundedSession(purpose, public_only=public_only) as session:
         return session.post(url, **kwargs)
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from flask import current_app
 
+from .. import outbound_dns
 from .errors import RegistrationFailed
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LOOKUP_SECONDS = 5.0  # the resolver's first try; a name that takes longer is "unreachable"
 
 
 def http_allowed() -> bool:
@@ -42,19 +42,26 @@ def check_outbound_url(url: str, *, allow_local: bool) -> None:
         (allow_local and host in LOOPBACK_HOSTS) or http_allowed()
     ):
         raise RegistrationFailed("not_https", url=url[:200])
-    if allow_local or current_app.config.get("LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS"):
+    if not must_be_public(allow_local):
         return
     try:
         addresses = resolve(host, default_port(parts))
     except OSError as exc:
         raise RegistrationFailed("unreachable", url=url[:200]) from exc
-    if not addresses or not all(ipaddress.ip_address(a).is_global for a in addresses):
+    if not addresses or not all(outbound_dns.is_public(a) for a in addresses):
         raise RegistrationFailed("private_host", url=url[:200])
 
 
+def must_be_public(allow_local: bool) -> bool:
+    """Registration's calls go to public addresses only, unless local hosts are
+    allowed (debug, testing) or LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS is set. The
+    calls themselves check again, on the addresses they connect to (http.py's
+    public_only): the name may answer otherwise a moment later."""
+    return not (allow_local or current_app.config.get("LTI_REGISTRATION_ALLOW_PRIVATE_HOSTS"))
+
+
 def resolve(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [info[4][0].split("%")[0] for info in infos]
+    return outbound_dns.resolve(host, port, seconds=LOOKUP_SECONDS)
 
 
 def usable_url(value: object, allow_local: bool) -> bool:

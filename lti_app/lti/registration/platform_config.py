@@ -14,10 +14,10 @@ import requests
 
 from ..canvas_config import CANVAS
 from ..claims import PLATFORM_CONFIGURATION
-from ..http import bounded_get
+from ..http import PrivateAddress, bounded_get
 from .answers import describe_answer, json_object, request_headers
 from .errors import RegistrationFailed
-from .guard import check_outbound_url, default_port, usable_url
+from .guard import check_outbound_url, default_port, must_be_public, usable_url
 
 REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri",
                       "registration_endpoint")
@@ -54,7 +54,10 @@ def fetch_platform_config(
         # registration docs); Moodle ignores it.
         # Bounded (lti/http.py): CONFIG_TIMEOUT for the whole call, 64 KB.
         response = bounded_get(url, purpose="registration", headers=request_headers(token),
-                               deadline=CONFIG_TIMEOUT, allow_redirects=False)
+                               deadline=CONFIG_TIMEOUT, allow_redirects=False,
+                               public_only=must_be_public(allow_local))
+    except PrivateAddress as exc:
+        raise RegistrationFailed("private_host", url=url[:200]) from exc
     except requests.Timeout as exc:
         raise RegistrationFailed("timeout", url=url, seconds=CONFIG_TIMEOUT) from exc
     except requests.RequestException as exc:

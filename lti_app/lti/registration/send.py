@@ -5,10 +5,10 @@ from __future__ import annotations
 import requests
 
 from ..canvas_config import ToolUrls, registration_body
-from ..http import bounded_post
+from ..http import PrivateAddress, bounded_post
 from .answers import describe_answer, json_object, request_headers
 from .errors import RegistrationFailed
-from .guard import check_outbound_url
+from .guard import check_outbound_url, must_be_public
 from .platform_config import PlatformConfig
 
 REGISTRATION_TIMEOUT = 15  # the LMS creates its tool record inside this request
@@ -33,7 +33,10 @@ def send_registration(config: PlatformConfig, body: dict, token: str | None, *,
         # Bounded (lti/http.py): REGISTRATION_TIMEOUT for the whole call, 64 KB.
         response = bounded_post(endpoint, purpose="registration", json=body,
                                 headers=request_headers(token),
-                                deadline=REGISTRATION_TIMEOUT, allow_redirects=False)
+                                deadline=REGISTRATION_TIMEOUT, allow_redirects=False,
+                                public_only=must_be_public(allow_local))
+    except PrivateAddress as exc:
+        raise RegistrationFailed("private_host", url=endpoint[:200]) from exc
     except requests.Timeout as exc:
         raise RegistrationFailed(
             "timeout", url=endpoint, seconds=REGISTRATION_TIMEOUT
