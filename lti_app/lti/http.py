@@ -156,7 +156,9 @@ def _connect_found(conn: HTTPConnection, new_conn):
         raise NameResolutionError(conn.host, conn, exc) from exc
     except socket.timeout as exc:
         raise ConnectTimeoutError(conn, str(exc)) from exc
-    if call.public_only:
+    # Through an operator's proxy (HTTPS_PROXY) these are the proxy's addresses,
+    # which may well be private; the proxy looks the platform up itself.
+    if call.public_only and not conn.proxy:
         private = [a for a in addresses if not outbound_dns.is_public(a)]
         if private or not addresses:
             call.private_address = (private or ["none"])[0]

@@ -116,3 +116,24 @@ def test_a_local_lms_is_fetched_where_local_hosts_are_allowed(app, client, resol
         assert server.hits["/config"] == 1
         text = page.get_data(as_text=True)
         assert page.status_code == 502 and "does not match the configuration address" in text
+
+
+def test_through_an_operators_proxy_on_a_private_address_registration_still_goes_out(
+        app, client, resolver, monkeypatch):
+    """The proxy's own address is private (as in most networks); the proxy, not
+    the tool, looks the platform up."""
+    from lti_app.lti import registration
+
+    app.testing = False
+    app.config["LTI_ALLOW_HTTP_PLATFORMS"] = True
+    monkeypatch.setattr(registration.guard, "resolve", lambda host, port: ["145.100.190.243"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with drip_server() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        page = start(client, "http://moodle.proxied.example/config")
+        # The proxy got the request for the platform's URL (its "{}" names no issuer).
+        assert proxy.hits["http://moodle.proxied.example/config"] == 1
+        assert page.status_code == 502
+        assert "does not match the configuration address" in page.get_data(as_text=True)
