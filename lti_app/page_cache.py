@@ -54,7 +54,7 @@ def _cached(store: dict, limit: int, template: str, key: tuple, context: dict) -
     if part is None:
         with _ltik_slot(ltik):
             part = render_template(template, lang=lang, **context)
-        _remember(store, limit, full_key, part)
+        remember(store, limit, full_key, part)
     return Markup(part.replace(LTIK_SLOT, ltik))
 
 
@@ -68,7 +68,8 @@ def _ltik_slot(ltik: str | None):
         g.ltik = ltik
 
 
-def _remember(cache: dict, limit: int, key: tuple, value: str) -> None:
+def remember(cache: dict, limit: int, key: tuple, value: str) -> None:
+    """Keep `value` in a worker's bounded cache (emptied when full), thread-safely."""
     with _lock:
         if len(cache) >= limit:
             cache.clear()
@@ -100,7 +101,7 @@ def cached_url_for(endpoint: str, **values) -> str:
     if url is None:
         with _ltik_slot(ltik):
             url = url_for(endpoint, **values)
-        _remember(_urls, _MAX_URLS, key, url)
+        remember(_urls, _MAX_URLS, key, url)
     return url.replace(LTIK_SLOT, ltik) if ltik else url
 
 

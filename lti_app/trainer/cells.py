@@ -7,18 +7,16 @@ about half of that page's time.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from ..page_cache import page_language
+from ..page_cache import page_language, remember
 from .table import ModuleCell
 
 _MAX_KINDS = 2048  # 4 states x 0-100 % x 2 languages is under 900
-_kinds: dict[tuple[str, str, int | None], str] = {}
-_lock = threading.Lock()
+_kinds: dict[tuple, str] = {}
 
 
 def module_cells(cells: Iterable[ModuleCell]) -> Markup:
@@ -31,9 +29,6 @@ def module_cells(cells: Iterable[ModuleCell]) -> Markup:
         html = None if reload else _kinds.get(key)
         if html is None:
             html = render_template("trainer/_module_cell.html", cell=cell)
-            with _lock:
-                if len(_kinds) >= _MAX_KINDS:
-                    _kinds.clear()
-                _kinds[key] = html
+            remember(_kinds, _MAX_KINDS, key, html)
         parts.append(html)
     return Markup("".join(parts))
