@@ -83,6 +83,10 @@ DEFAULTS: dict[str, object] = {
     # Long work (ZIP of certificates): an RQ queue on Redis when set, else a thread.
     "JOBS_REDIS_URL": None,
     "JOBS_QUEUE": "kennisdeling",
+    # The RQ worker lowers its own CPU priority (nice) by this much when it
+    # starts: on a host it shares with the web workers, a class's pages come
+    # before its scores and ZIPs. 0 leaves it as started.
+    "JOBS_WORKER_NICENESS": 10,
     # A score run waits this long before it reads what is due, so the scores of
     # a class submitting at once go out in a few runs (grade_delivery._gather).
     "GRADES_GATHER_SECONDS": 0.25,
