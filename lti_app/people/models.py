@@ -44,6 +44,7 @@ class Person(db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     locale: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # Her last launch, to the hour (people.service.LAST_SEEN_PRECISION): for retention.
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
     platform: Mapped[Platform] = relationship()

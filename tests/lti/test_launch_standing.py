@@ -79,3 +79,40 @@ def test_a_first_launch_adds_her_in_one_insert_each_and_counts_nothing(app, clie
         assert person.last_seen_at == enrollment.last_launch_at is not None
         assert (enrollment.role, enrollment.has_launched) == ("learner", True)
         assert db.session.scalars(select(GradeDelivery)).all() == []  # nothing to send yet
+
+
+def _seen_and_opened(app, sub="sara"):
+    with app.app_context():
+        person = db.session.scalar(select(Person).filter_by(sub=sub))
+        enrollment = db.session.scalars(select(Enrollment).filter_by(person_id=person.id)).one()
+        return person.last_seen_at, enrollment.last_launch_at
+
+
+def test_a_relaunch_within_the_hour_moves_her_last_launch_but_not_her_last_seen(
+        app, client, lms):
+    """The trainer's "last opened the tool" is every launch's; the retention
+    rule's last_seen_at (days) moves once an hour at most: one UPDATE less."""
+    from tests.test_page_work import statements
+
+    _launch(client, lms, SCOPES)
+    seen_before, opened_before = _seen_and_opened(app)
+    with statements(app) as sent:
+        _launch(client, lms, SCOPES)
+    touched = [s.split(" SET")[0] for s in sent if s.startswith("UPDATE")]
+    assert touched == ["UPDATE enrollments"]
+    seen, opened = _seen_and_opened(app)
+    assert seen == seen_before and opened > opened_before
+
+
+def test_a_relaunch_after_an_hour_moves_her_last_seen_too(app, client, lms):
+    from datetime import timedelta
+
+    _launch(client, lms, SCOPES)
+    with app.app_context():
+        person = db.session.scalar(select(Person).filter_by(sub="sara"))
+        person.last_seen_at -= timedelta(minutes=61)
+        db.session.commit()
+        back_then = person.last_seen_at
+    _launch(client, lms, SCOPES)
+    seen, opened = _seen_and_opened(app)
+    assert seen == opened and seen - back_then > timedelta(minutes=60)
