@@ -192,7 +192,7 @@ def _update_person(person: Person, claims: PersonFacts) -> None:
 
 # A person's last_seen_at serves the retention rule, which counts days, and the
 # privacy export: to the hour is exact enough, and a learner who opens three
-# links of her course in an afternoon then costs one write of it, not three.
+# links of her course within an hour then costs one write of it, not three.
 # (An enrolment's last_launch_at, which trainers read, moves on every launch.)
 LAST_SEEN_PRECISION = timedelta(hours=1)
 
