@@ -201,9 +201,8 @@ def _touch(person: Person | None, enrollment: Enrollment | None, now) -> None:
     """The launch's timestamps, as plain UPDATEs: through the unit of work they
     cost more than all the other writes of a returning launch. None: a row this
     launch made (with the timestamp already)."""
-    if person is not None and person.last_seen_at is not None and (
-            now - person.last_seen_at < LAST_SEEN_PRECISION):
-        person = None
+    if person is not None and now - person.last_seen_at < LAST_SEEN_PRECISION:
+        person = None  # seen within the hour: only the enrolment moves
     touch_person, touch_enrollment = _touch_statements()
     connection = db.session.connection()  # plain statements: no ORM work per execute
     for row, statement, column in ((person, touch_person, "last_seen_at"),

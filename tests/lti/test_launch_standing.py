@@ -7,6 +7,8 @@ sends the standing she already has.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from lti_app.extensions import db
@@ -105,8 +107,6 @@ def test_a_relaunch_within_the_hour_moves_her_last_launch_but_not_her_last_seen(
 
 
 def test_a_relaunch_after_an_hour_moves_her_last_seen_too(app, client, lms):
-    from datetime import timedelta
-
     _launch(client, lms, SCOPES)
     with app.app_context():
         person = db.session.scalar(select(Person).filter_by(sub="sara"))
