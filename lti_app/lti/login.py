@@ -14,6 +14,7 @@ from flask import current_app, g
 from pylti1p3.contrib.flask import FlaskOIDCLogin
 
 from ..origins import origin_of
+from ..platforms import recent
 from ..platforms import service as platforms
 from .browser_state import PartitionedCookieService, save_state
 from .exceptions import LaunchRefused, refuse_unapproved
@@ -43,10 +44,10 @@ class ToolOIDCLogin(FlaskOIDCLogin):
             raise LaunchRefused("missing_parameter", name="login_hint")
         client_id = self._get_request_param("client_id")
         if client_id:
-            registration = self._tool_config.find_registration_by_params(issuer, client_id)
-            if registration is None:
+            platform = recent.login_registration(issuer, client_id)
+            if platform is None:
                 raise LaunchRefused("unknown_registration", issuer=issuer, client_id=client_id)
-            return registration
+            return ToolRegistration(platform)
         registration = self._tool_config.find_registration_by_issuer(issuer)
         if registration is None:
             if platforms.count_platforms_of_issuer(issuer) > 1:

@@ -8,13 +8,14 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from ..platforms import service as platforms
 from ..platforms.models import Platform
+from ..platforms.recent import RegistrationCopy
 from . import keys
 
 
 class ToolRegistration(Registration):
     """A registration whose private key is decrypted only when a call signs."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform | RegistrationCopy) -> None:
         super().__init__()
         self.platform = platform
         self.set_issuer(platform.issuer)

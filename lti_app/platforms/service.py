@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, bindparam, func, select
 
@@ -12,6 +13,9 @@ from ..domain import DomainError
 from ..extensions import db
 from ..origins import origin_of, strict_origins
 from .models import Deployment, Platform, RegistrationStatus
+
+if TYPE_CHECKING:
+    from .recent import RegistrationCopy
 
 
 # Learned frame origins kept per platform, at most (a bound on the CSP header).
@@ -203,7 +207,7 @@ def frame_origins_of(platform_ids) -> set[str]:
     return origins
 
 
-def frame_origins_of_platform(platform: Platform) -> set[str]:
+def frame_origins_of_platform(platform: Platform | RegistrationCopy) -> set[str]:
     """`frame_origins_of` for a platform already loaded (no query)."""
     return _frame_origins(platform.issuer, platform.auth_login_url, platform.auth_token_url,
                           platform.jwks_url, platform.frame_origins)
