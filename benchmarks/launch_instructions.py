@@ -126,7 +126,7 @@ def _count_launches(toggles: ctypes.CDLL, n: int, rounds: int, split: bool) -> N
             tool.app.wsgi_app = _counted(  # type: ignore[method-assign]
                 tool.app.wsgi_app, toggles, counting
             )
-        for i in range(20):  # warm-up, as in launch.py: imports, templates, caches
+        for i in range(20):  # warm-up: imports, templates, caches
             for tool in (bench.ours, bench.bare):
                 bench.launch(tool, i, record=False)
         toggles.kd_zero()
