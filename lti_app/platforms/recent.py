@@ -12,8 +12,8 @@ worker's within `RECENT_SECONDS`.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from time import monotonic
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -57,7 +57,7 @@ def login_registration(issuer: str, client_id: str) -> RegistrationCopy | None:
     """The registration of (issuer, client_id) for a login; None if there is none."""
     copies = _copies()
     key = (issuer, client_id)
-    now = time.monotonic()
+    now = monotonic()
     kept = copies.get(key)
     if kept is not None and now - kept[0] < RECENT_SECONDS:
         return kept[1]
