@@ -100,6 +100,7 @@ def _count_flows(toggles: Toggles, n: int) -> None:
 
 
 def _learner(bench, slug: str, answers: dict, sub: str, step, label) -> None:
+    from .loadtest.client import _form_tokens
     from .lti_flow import TOOL_BASE, drive_launch
 
     client = bench.ours.app.test_client()
@@ -111,8 +112,6 @@ def _learner(bench, slug: str, answers: dict, sub: str, step, label) -> None:
         client.get(f"{landing.path}?{query}", base_url=TOOL_BASE), 200, "course overview"))
     page = step(label("module page"), lambda: _expect(
         client.get(f"/modules/{slug}?{query}", base_url=TOOL_BASE), 200, "module page"))
-    from .loadtest.client import _form_tokens
-
     form = {**_form_tokens(page.get_data(as_text=True)), **answers}
     posted = step(label("quiz POST"), lambda: _expect(
         client.post(f"/modules/{slug}/quiz?{query}", data=form, base_url=TOOL_BASE),
