@@ -136,8 +136,8 @@ def _drive_counted(client, bench, sub, step, counted, drive_launch):
         client.post = inner
 
 
-def _expect(response, status, what: str):
-    if response.status_code not in (status if isinstance(status, set) else {status}):
+def _expect(response, status: int | set[int], what: str):
+    if response.status_code not in ({status} if isinstance(status, int) else status):
         raise RuntimeError(f"{what}: HTTP {response.status_code}, expected {status}")
     return response
 

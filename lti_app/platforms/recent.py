@@ -12,7 +12,7 @@ worker's within `RECENT_SECONDS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from time import monotonic
 
 from flask import current_app, has_app_context
@@ -45,12 +45,7 @@ class RegistrationCopy:
 
     @classmethod
     def of(cls, platform: Platform) -> RegistrationCopy:
-        return cls(
-            id=platform.id, issuer=platform.issuer, client_id=platform.client_id,
-            auth_login_url=platform.auth_login_url, auth_token_url=platform.auth_token_url,
-            auth_audience=platform.auth_audience, jwks_url=platform.jwks_url,
-            frame_origins=platform.frame_origins, status=platform.status,
-        )
+        return cls(**{field.name: getattr(platform, field.name) for field in fields(cls)})
 
 
 def login_registration(issuer: str, client_id: str) -> RegistrationCopy | None:
@@ -62,11 +57,8 @@ def login_registration(issuer: str, client_id: str) -> RegistrationCopy | None:
     if kept is not None and now - kept[0] < RECENT_SECONDS:
         return kept[1]
     platform = find_platform(issuer, client_id)
-    if platform is None:
-        copies.pop(key, None)
-        return None
-    copy = RegistrationCopy.of(platform)
-    if copy.is_approved:
+    copy = RegistrationCopy.of(platform) if platform is not None else None
+    if copy is not None and copy.is_approved:
         copies[key] = (now, copy)
     else:
         copies.pop(key, None)
