@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from datetime import timedelta
 from typing import Any
 
@@ -30,8 +31,10 @@ class DatabaseStore:
 
     def get_many(self, *keys: str) -> list[Any | None]:
         """The live values of `keys`, in order (None where missing): one query."""
+        params = {f"key_{i}": key for i, key in enumerate(keys)}
         rows = dict(_connection().execute(
-            _statements().get_many, {"keys": list(keys), "now": utc_now()}).all())
+            _get_many_statement(len(keys)),
+            {**params, "now": utc_now()}).all())
         return [json.loads(rows[key]) if key in rows else None for key in keys]
 
     def put(self, key: str, value: Any, ttl: int) -> None:
@@ -98,7 +101,6 @@ def _insert_statement(key: str, value: Any, ttl: int):
 @dataclass(frozen=True)
 class _Statements:
     get: Any
-    get_many: Any
     upsert: Any
     pop: Any
 
@@ -113,8 +115,6 @@ def _statements() -> _Statements:
         insert = dialect_insert(dialect)(table)
         found = _BUILT[dialect] = _Statements(
             get=select(table.c.value).where(table.c.key == key, table.c.expires_at > now),
-            get_many=select(table.c.key, table.c.value).where(
-                table.c.key.in_(bindparam("keys", expanding=True)), table.c.expires_at > now),
             upsert=insert.on_conflict_do_update(
                 index_elements=[table.c.key],
                 set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},
@@ -123,6 +123,16 @@ def _statements() -> _Statements:
             .returning(table.c.value),
         )
     return found
+
+
+@cache
+def _get_many_statement(count: int):
+    """`key IN (:key_0, ..., :key_n)`, built once per number of keys: an expanding
+    IN would render the statement anew on every call (every page asks for two)."""
+    table = StoredValue.__table__
+    keys = [bindparam(f"key_{i}", type_=table.c.key.type) for i in range(count)]
+    return select(table.c.key, table.c.value).where(
+        table.c.key.in_(keys), table.c.expires_at > bindparam("now"))
 
 
 def _connection():
