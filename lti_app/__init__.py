@@ -57,6 +57,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     init_input_limits(app)  # the bounded <int:> converter, before any route
     _register_blueprints(app)
+    from .route_limits import check_only_decorated_routes
+
+    check_only_decorated_routes(app, limiter)  # every limit is on its route
     from .issuing.signer_cli import init_signing_cli
 
     init_signing_cli(app)  # the configured PDF signer, loaded now; `flask certificates`
