@@ -9,6 +9,15 @@ from lti_app.extensions import limiter
 from tests.conftest import make_app
 
 
+@pytest.fixture(autouse=True)
+def _no_limit_left_for_every_route():
+    """The limiter is one object for every app: an app-wide limit configured here
+    stays in it (Flask-Limiter sets it once), so it is taken out again."""
+    yield
+    limiter.limit_manager.set_default_limits([])
+    limiter.limit_manager.set_application_limits([])
+
+
 def _limited_app(database_uri, tmp_path, **limits):
     from lti_app.extensions import db
 
