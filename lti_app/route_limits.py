@@ -21,15 +21,13 @@ from flask_limiter import Limiter
 APP_WIDE_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 
-def check_only_decorated_routes(app: Flask, limiter: Limiter) -> bool:
-    """Drop the limiter's before-request check if no limit needs it; whether it was
-    dropped. Call after every blueprint is registered."""
-    if needs_check_before_every_request(app, limiter):
-        return False
-    hooks = app.before_request_funcs.get(None, [])
-    app.before_request_funcs[None] = [
-        hook for hook in hooks if getattr(hook, "__self__", None) is not limiter]
-    return len(app.before_request_funcs[None]) < len(hooks)
+def check_only_decorated_routes(app: Flask, limiter: Limiter) -> None:
+    """Drop the limiter's before-request check if no limit needs it. Call after
+    every blueprint is registered."""
+    if not needs_check_before_every_request(app, limiter):
+        app.before_request_funcs[None] = [
+            hook for hook in app.before_request_funcs.get(None, [])
+            if getattr(hook, "__self__", None) is not limiter]
 
 
 def needs_check_before_every_request(app: Flask, limiter: Limiter) -> bool:

@@ -37,4 +37,3 @@ class AppWorker(SimpleWorker):
         self.pubsub_thread = self.pubsub.run_in_thread(
             sleep_time=PUBSUB_WAKE_SECONDS, daemon=True,
             exception_handler=self._pubsub_exception_handler)
-

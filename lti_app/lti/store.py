@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -31,10 +31,8 @@ class DatabaseStore:
 
     def get_many(self, *keys: str) -> list[Any | None]:
         """The live values of `keys`, in order (None where missing): one query."""
-        params = {f"key_{i}": key for i, key in enumerate(keys)}
-        rows = dict(_connection().execute(
-            _get_many_statement(len(keys)),
-            {**params, "now": utc_now()}).all())
+        params = {f"key_{i}": key for i, key in enumerate(keys)} | {"now": utc_now()}
+        rows = dict(_connection().execute(_get_many_statement(len(keys)), params).all())
         return [json.loads(rows[key]) if key in rows else None for key in keys]
 
     def put(self, key: str, value: Any, ttl: int) -> None:
